@@ -1,0 +1,227 @@
+// Step 1: make sure a Docker daemon answers. On a fresh Debian machine (root) that means installing docker.io and
+// starting dockerd ourselves: there may be no init system, so we run it detached with its output in a log file.
+import { spawn } from 'node:child_process';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { isDeepStrictEqual } from 'node:util';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { BootstrapError, findExecutable, isRootOnDebian, run } from './util.js';
+import type { Apt, StepResult } from './util.js';
+
+const PID_FILE = '/var/run/docker.pid';
+const LOG_FILE = '/var/log/coderunner-dockerd.log';
+const DAEMON_JSON = '/etc/docker/daemon.json';
+// No bridge network and no iptables: sandboxes run with --network none, and the machine may not allow iptables.
+const DOCKERD_ARGS = ['--bridge=none', '--iptables=false', '--ip-masq=false'];
+// runsc refuses to start in the root network namespace without --network=none (see DOCKER-NOTES.md).
+const RUNSC_ENTRY = { path: '/usr/bin/runsc', runtimeArgs: ['--network=none'] };
+const START_TIMEOUT_MS = 30_000;
+
+export interface EngineOptions {
+  apt: Apt;
+  /** SANDBOX_RUNTIME: unset or "runc" for Docker's default, "runsc" to register gVisor. */
+  sandboxRuntime?: string | undefined;
+}
+
+/** Makes sure a Docker daemon answers, installing and starting Debian's docker.io when it does not. */
+export async function ensureDockerEngine({ apt, sandboxRuntime }: EngineOptions): Promise<StepResult<void>> {
+  if (sandboxRuntime && sandboxRuntime !== 'runc' && sandboxRuntime !== 'runsc') {
+    throw new BootstrapError(
+      `unknown SANDBOX_RUNTIME "${sandboxRuntime}"`,
+      'use runc (the default) or runsc',
+    );
+  }
+  const wantRunsc = sandboxRuntime === 'runsc';
+  let version = await daemonVersion();
+  if (version && (!wantRunsc || (await daemonHasRunsc()))) {
+    return { value: undefined, summary: `running, ${version}${wantRunsc ? ', runsc registered' : ''}` };
+  }
+  if (!isRootOnDebian()) {
+    throw new BootstrapError(
+      version
+        ? 'SANDBOX_RUNTIME=runsc but the daemon has no runsc runtime'
+        : 'the Docker daemon does not answer',
+      version
+        ? `install gVisor (runsc), add it to ${DAEMON_JSON} as ${JSON.stringify({ runtimes: { runsc: RUNSC_ENTRY } })}, restart dockerd`
+        : 'install Docker (e.g. the docker.io package) and start its daemon, or run this as root on Debian to have it done',
+    );
+  }
+  if (!version && !findExecutable('dockerd')) {
+    await apt.install(['docker.io']);
+    version = await daemonVersion(); // where an init system exists, the package starts the daemon itself
+  }
+  let action = 'running';
+  if (wantRunsc) {
+    const changed = await configureRunsc(apt);
+    // A daemon still answering here lacks runsc; it reads daemon.json only at start, so restart it. Normally we
+    // just wrote the file; if someone else did, the daemon needs the restart all the same.
+    if (version) {
+      await stopDockerd(changed ? 'to load the new runsc runtime' : 'it predates the runsc entry');
+      version = null;
+      action = 'restarted for runsc';
+    }
+  }
+  if (!version) {
+    version = await startDockerd();
+    if (action === 'running') action = 'started';
+  }
+  if (wantRunsc && !(await daemonHasRunsc())) {
+    throw new BootstrapError(
+      'dockerd did not pick up the runsc runtime',
+      `check ${DAEMON_JSON} and ${LOG_FILE}`,
+    );
+  }
+  const where = action === 'running' ? '' : `, log ${LOG_FILE}`;
+  return {
+    value: undefined,
+    summary: `${action}, ${version}${wantRunsc ? ', runsc registered' : ''}${where}`,
+  };
+}
+
+/** Returns the daemon's version when `docker info` answers, else null. */
+async function daemonVersion(): Promise<string | null> {
+  const result = await run('docker', ['info', '--format', '{{.ServerVersion}}'], { timeoutMs: 10_000 });
+  const version = result.stdout.trim();
+  return result.code === 0 && version !== '' ? version : null;
+}
+
+async function daemonHasRunsc(): Promise<boolean> {
+  const result = await run('docker', ['info', '--format', '{{json .Runtimes}}'], { timeoutMs: 10_000 });
+  return result.code === 0 && 'runsc' in (JSON.parse(result.stdout || '{}') as Record<string, unknown>);
+}
+
+/** Starts dockerd detached (own session, output to LOG_FILE) and waits until it answers; returns its version. */
+async function startDockerd(): Promise<string> {
+  const pid = readDockerdPid();
+  const alreadyStarting = pid !== null && isDockerdAlive(pid);
+  // A pid file left by a killed daemon must go: dockerd refuses to start while it names a live process, and the
+  // pid may since have been reused by something else.
+  if (!alreadyStarting && existsSync(PID_FILE)) rmSync(PID_FILE, { force: true });
+  const logOffset = existsSync(LOG_FILE) ? statSync(LOG_FILE).size : 0;
+  let exited: string | null = null;
+  if (!alreadyStarting) {
+    const dockerd = findExecutable('dockerd');
+    if (!dockerd)
+      throw new BootstrapError('dockerd not found after installing docker.io', 'check `dpkg -L docker.io`');
+    console.log(`  starting ${dockerd} ${DOCKERD_ARGS.join(' ')} (log: ${LOG_FILE})`);
+    const log = openSync(LOG_FILE, 'a');
+    const child = spawn(dockerd, DOCKERD_ARGS, { detached: true, stdio: ['ignore', log, log] });
+    closeSync(log);
+    child.on('error', (err) => (exited = err.message));
+    child.on('exit', (code, signal) => (exited = `exit ${code ?? signal}`));
+    // The daemon must outlive this script, so nothing here may keep a reference that Node waits for.
+    child.unref();
+  } else {
+    console.log(`  dockerd (pid ${pid}) is alive but not answering yet; waiting for it`);
+  }
+  const deadline = Date.now() + START_TIMEOUT_MS;
+  while (Date.now() < deadline && exited === null) {
+    const version = await daemonVersion();
+    if (version) return version;
+    await sleep(250);
+  }
+  throw new BootstrapError(
+    exited === null
+      ? `dockerd did not answer within ${START_TIMEOUT_MS / 1000} s`
+      : `dockerd stopped (${exited})`,
+    `fix what its log says, then run this again; ${LOG_FILE} ends with:\n${logTail(logOffset)}`,
+  );
+}
+
+/** Stops the dockerd named in the pid file (SIGTERM) and waits for it to exit, so it can restart with new config. */
+async function stopDockerd(why: string): Promise<void> {
+  const pid = readDockerdPid();
+  if (pid === null || !isDockerdAlive(pid)) {
+    throw new BootstrapError(
+      `dockerd must restart to load runsc, but ${PID_FILE} names no running dockerd`,
+      'restart dockerd yourself',
+    );
+  }
+  console.log(`  stopping dockerd (pid ${pid}): ${why}`);
+  process.kill(pid, 'SIGTERM');
+  const deadline = Date.now() + START_TIMEOUT_MS;
+  while (isDockerdAlive(pid)) {
+    if (Date.now() > deadline)
+      throw new BootstrapError(`dockerd (pid ${pid}) did not exit after SIGTERM`, 'stop it yourself');
+    await sleep(200);
+  }
+}
+
+/** Installs runsc if needed and registers it in daemon.json; returns true when the file changed. */
+async function configureRunsc(apt: Apt): Promise<boolean> {
+  if (!existsSync(RUNSC_ENTRY.path)) await apt.install(['runsc']);
+  let existing: unknown = {};
+  if (existsSync(DAEMON_JSON)) {
+    try {
+      existing = JSON.parse(readFileSync(DAEMON_JSON, 'utf8'));
+    } catch (err) {
+      throw new BootstrapError(
+        `cannot parse ${DAEMON_JSON}: ${(err as Error).message}`,
+        'fix or remove the file',
+      );
+    }
+  }
+  const { config, changed } = withRunscRuntime(existing);
+  if (changed) {
+    mkdirSync('/etc/docker', { recursive: true });
+    writeFileSync(DAEMON_JSON, `${JSON.stringify(config, null, 2)}\n`);
+    console.log(`  registered runsc in ${DAEMON_JSON}`);
+  }
+  return changed;
+}
+
+/** Merges the runsc runtime into a parsed daemon.json, keeping every other key; `changed` says if it differed. */
+export function withRunscRuntime(existing: unknown): { config: Record<string, unknown>; changed: boolean } {
+  const config = isObject(existing) ? { ...existing } : {};
+  const runtimes = isObject(config.runtimes) ? config.runtimes : {};
+  if (isDeepStrictEqual(runtimes.runsc, RUNSC_ENTRY)) return { config, changed: false };
+  config.runtimes = { ...runtimes, runsc: RUNSC_ENTRY };
+  return { config, changed: true };
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function readDockerdPid(): number | null {
+  try {
+    const pid = Number.parseInt(readFileSync(PID_FILE, 'utf8').trim(), 10);
+    return Number.isInteger(pid) && pid > 0 ? pid : null;
+  } catch {
+    return null;
+  }
+}
+
+/** True when pid is a running dockerd; a zombie counts as gone (PID 1 here may never reap it). */
+function isDockerdAlive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+    return state !== 'Z' && state !== 'X' && readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'dockerd';
+  } catch {
+    return false;
+  }
+}
+
+function logTail(fromOffset: number): string {
+  try {
+    const text = readFileSync(LOG_FILE).subarray(fromOffset).toString('utf8');
+    const lines = text.split('\n').filter((l) => l.trim() !== '');
+    return (
+      lines
+        .slice(-15)
+        .map((l) => `    ${l}`)
+        .join('\n') || '    (nothing)'
+    );
+  } catch {
+    return '    (no log file)';
+  }
+}
