@@ -1,0 +1,51 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, configSchema, loadConfig } from './config.js';
+
+describe('loadConfig', () => {
+  it('gives every key its default', () => {
+    const config = loadConfig({});
+    expect(config.PORT).toBe(8080);
+    expect(config.POOL_SIZE).toBe(3);
+    expect(config.RUN_DEFAULT_TIMEOUT_MS).toBe(5000);
+    expect(config.SERVE_CLIENT).toBe(true);
+    expect(config.languages).toEqual([]);
+    expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it('parses lists and per-language pool sizes', () => {
+    const config = loadConfig({ LANGUAGES: 'python, javascript', POOL_SIZES: 'python=5,javascript=0' });
+    expect(config.languages).toEqual(['python', 'javascript']);
+    expect(config.poolSizes).toEqual({ python: 5, javascript: 0 });
+  });
+
+  it('reports every bad key in one error', () => {
+    let error: unknown;
+    try {
+      loadConfig({ PORT: 'eighty', POOL_SIZE: '-1', SANDBOX_RUNTIME: 'crun', POOL_SIZES: 'python=x' });
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const problems = (error as ConfigError).problems.join('\n');
+    for (const key of ['PORT', 'POOL_SIZE=', 'SANDBOX_RUNTIME', 'POOL_SIZES'])
+      expect(problems).toContain(key);
+    expect((error as ConfigError).problems).toHaveLength(4);
+  });
+
+  it('refuses a default above its maximum', () => {
+    expect(() => loadConfig({ RUN_DEFAULT_TIMEOUT_MS: '9000', RUN_MAX_TIMEOUT_MS: '1000' })).toThrow(
+      /RUN_DEFAULT_TIMEOUT_MS/,
+    );
+  });
+
+  it('is documented key by key in docs/configuration.md', () => {
+    const doc = readFileSync(new URL('../../../docs/configuration.md', import.meta.url), 'utf8');
+    for (const [key, schema] of Object.entries(configSchema.shape)) {
+      const fallback = String((schema as { parse(v: undefined): unknown }).parse(undefined));
+      const row = doc.split('\n').find((line) => line.startsWith(`| \`${key}\` |`));
+      expect(row, `docs/configuration.md has no row for ${key}`).toBeDefined();
+      expect(row).toContain(`\`${fallback === '' ? '(empty)' : fallback}\``);
+    }
+  });
+});

@@ -1,0 +1,172 @@
+import { z } from 'zod';
+
+const int = (description: string, fallback: number, min: number, max: number) =>
+  z.coerce.number().int().min(min).max(max).default(fallback).describe(description);
+
+const bool = (description: string, fallback: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0'])
+    .default(fallback ? 'true' : 'false')
+    .transform((v) => v === 'true' || v === '1')
+    .describe(description);
+
+/**
+ * Every configuration key, read from the environment. Each has a default and a description;
+ * docs/configuration.md lists them and config.test.ts keeps the two in step.
+ */
+export const configSchema = z.object({
+  PORT: int('TCP port the HTTP server listens on', 8080, 0, 65535),
+  HOST: z
+    .string()
+    .min(1)
+    .default('127.0.0.1')
+    .describe('Address to listen on; 0.0.0.0 to accept remote clients'),
+  LOG_LEVEL: z
+    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+    .default('info')
+    .describe('Log level (pino)'),
+  DOCKER_SOCKET: z
+    .string()
+    .min(1)
+    .default('/var/run/docker.sock')
+    .describe('Path of the Docker engine socket'),
+  SANDBOX_RUNTIME: z
+    .enum(['runc', 'runsc'])
+    .default('runc')
+    .describe('OCI runtime for sandboxes: runc, or runsc for gVisor'),
+  LANGUAGES: z
+    .string()
+    .default('')
+    .describe('Comma-separated languages to enable; empty enables every runtime under runtimes/'),
+  RUNTIMES_DIR: z
+    .string()
+    .default('')
+    .describe("Folder holding runtimes/<language>/runtime.json; empty: the repository's"),
+  CLIENT_DIR: z
+    .string()
+    .default('')
+    .describe('Folder of the built web client served at /; empty: client/dist'),
+  POOL_SIZE: int('Warm containers kept ready per language', 3, 0, 64),
+  POOL_SIZES: z
+    .string()
+    .default('')
+    .describe('Per-language pool sizes overriding POOL_SIZE, e.g. "python=5,javascript=1"'),
+  POOL_MAX_CONCURRENT_CREATES: int(
+    'Containers created at once across all pools (container churn is CPU-bound)',
+    2,
+    1,
+    32,
+  ),
+  SANDBOX_READY_TIMEOUT_MS: int(
+    'How long a new container may take to report ready before it is discarded',
+    15000,
+    1000,
+    120000,
+  ),
+  SANDBOX_CPUS: z.coerce
+    .number()
+    .min(0.1)
+    .max(64)
+    .default(1)
+    .describe('CPU quota of each container, in CPUs'),
+  SANDBOX_PIDS: int('Process/thread limit of each container unless the runtime sets its own', 64, 8, 4096),
+  SANDBOX_WORKDIR_MB: int('Size of the tmpfs work dir (/work) of each container', 64, 1, 4096),
+  SANDBOX_TMP_MB: int('Size of the tmpfs /tmp of each container', 64, 1, 4096),
+  RUN_MAX_CONCURRENT: int('Runs executing at once; more wait in the queue', 8, 1, 256),
+  RUN_MAX_QUEUED: int('Runs waiting for a slot before new ones get 429', 64, 0, 10000),
+  RUN_DEFAULT_TIMEOUT_MS: int('Wall-clock limit of a run when the request sets none', 5000, 100, 600000),
+  RUN_MAX_TIMEOUT_MS: int('Largest wall-clock limit a request may ask for', 30000, 100, 600000),
+  RUN_DEFAULT_MEMORY_MB: int(
+    'Memory limit of a run when neither request nor runtime sets one',
+    256,
+    16,
+    65536,
+  ),
+  RUN_MAX_MEMORY_MB: int('Largest memory limit a request may ask for', 1024, 16, 65536),
+  RUN_DEFAULT_OUTPUT_KB: int(
+    'Output cap per stream (stdout, stderr) when the request sets none',
+    1024,
+    1,
+    1048576,
+  ),
+  RUN_MAX_OUTPUT_KB: int('Largest output cap per stream a request may ask for', 8192, 1, 1048576),
+  RUN_MAX_FILES: int('Most files one request may carry', 100, 1, 10000),
+  RUN_MAX_BODY_KB: int('Largest request body, in KiB; larger bodies get 413', 5120, 1, 1048576),
+  RUN_FILE_SIZE_MB: int('Largest file a program may write', 32, 1, 4096),
+  SHUTDOWN_GRACE_MS: int('How long in-flight runs may take to finish after SIGTERM', 35000, 0, 600000),
+  SERVE_CLIENT: bool('Serve the web client at /', true),
+});
+
+/** The validated, frozen configuration. */
+export type Config = Readonly<z.infer<typeof configSchema>> & {
+  /** POOL_SIZES parsed: language -> size. */
+  readonly poolSizes: Readonly<Record<string, number>>;
+  /** LANGUAGES parsed; empty means all. */
+  readonly languages: readonly string[];
+};
+
+/** Thrown with every problem in the environment at once. */
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+function parsePoolSizes(raw: string, problems: string[]): Record<string, number> {
+  const sizes: Record<string, number> = {};
+  for (const part of raw
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
+    const match = /^([a-z][a-z0-9+-]*)=(\d+)$/.exec(part);
+    if (!match || Number(match[2]) > 64) {
+      problems.push(`POOL_SIZES: "${part}" is not language=size with size 0..64`);
+      continue;
+    }
+    sizes[match[1]!] = Number(match[2]);
+  }
+  return sizes;
+}
+
+/**
+ * Validates the environment once and returns a frozen config. Unknown keys are ignored (the environment holds
+ * much else); bad values are all reported together.
+ *
+ * @example
+ *   const config = loadConfig(process.env);
+ */
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const input: Record<string, string> = {};
+  for (const key of Object.keys(configSchema.shape)) {
+    const value = env[key];
+    if (value !== undefined && value !== '') input[key] = value;
+  }
+  const problems: string[] = [];
+  const parsed = configSchema.safeParse(input);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      const key = issue.path.join('.');
+      problems.push(`${key}=${JSON.stringify(input[key] ?? '')}: ${issue.message}`);
+    }
+  }
+  const poolSizes = parsePoolSizes(env.POOL_SIZES ?? '', problems);
+  if (parsed.success) {
+    const c = parsed.data;
+    if (c.RUN_DEFAULT_TIMEOUT_MS > c.RUN_MAX_TIMEOUT_MS)
+      problems.push('RUN_DEFAULT_TIMEOUT_MS must not exceed RUN_MAX_TIMEOUT_MS');
+    if (c.RUN_DEFAULT_MEMORY_MB > c.RUN_MAX_MEMORY_MB)
+      problems.push('RUN_DEFAULT_MEMORY_MB must not exceed RUN_MAX_MEMORY_MB');
+    if (c.RUN_DEFAULT_OUTPUT_KB > c.RUN_MAX_OUTPUT_KB)
+      problems.push('RUN_DEFAULT_OUTPUT_KB must not exceed RUN_MAX_OUTPUT_KB');
+  }
+  if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
+  const languages = parsed.data.LANGUAGES.split(',')
+    .map((l) => l.trim())
+    .filter(Boolean);
+  return Object.freeze({
+    ...parsed.data,
+    poolSizes: Object.freeze(poolSizes),
+    languages: Object.freeze(languages),
+  });
+}

@@ -1,0 +1,78 @@
+import { randomUUID } from 'node:crypto';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type Docker from 'dockerode';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
+import { buildApp } from './app.js';
+import type { Config } from './config/config.js';
+import { RunService } from './runs/run-service.js';
+import { loadRuntimes, type LoadedRuntimes } from './runtimes/runtime-registry.js';
+import { DockerSandboxDriver } from './sandbox/docker-sandbox-driver.js';
+import { SandboxPools } from './sandbox/sandbox-pools.js';
+
+/** The repository root, found relative to this file in both src/ (tsx) and dist/ (built). */
+export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+export interface CodeRunnerServer {
+  app: FastifyInstance;
+  pools: SandboxPools;
+  driver: DockerSandboxDriver;
+  runs: RunService;
+  unavailable: LoadedRuntimes['unavailable'];
+  orphansRemoved: number;
+}
+
+/**
+ * Wires a whole server on a Docker client: removes orphaned containers, loads runtimes, starts the warm pools
+ * and builds the app. main.ts calls it with the real engine; tests call it the same way.
+ */
+export async function createServer(options: {
+  config: Config;
+  docker: Docker;
+  logger: FastifyBaseLogger;
+  onAgentLog?: (containerId: string, line: string) => void;
+}): Promise<CodeRunnerServer> {
+  const { config } = options;
+  const driver = new DockerSandboxDriver({
+    docker: options.docker,
+    instanceId: randomUUID(),
+    runtime: config.SANDBOX_RUNTIME,
+    cpus: config.SANDBOX_CPUS,
+    workdirMb: config.SANDBOX_WORKDIR_MB,
+    tmpMb: config.SANDBOX_TMP_MB,
+    readyTimeoutMs: config.SANDBOX_READY_TIMEOUT_MS,
+    ...(options.onAgentLog ? { onAgentLog: options.onAgentLog } : {}),
+  });
+  await driver.ping();
+  const orphansRemoved = await driver.removeOrphans();
+  const { registry, unavailable } = await loadRuntimes({
+    runtimesDir: config.RUNTIMES_DIR || join(REPO_ROOT, 'runtimes'),
+    enabled: config.languages,
+    driver,
+  });
+  const specs = registry.list().map((r) => ({
+    language: r.language,
+    image: r.image,
+    memoryMb: r.manifest.limits.memoryMb ?? config.RUN_DEFAULT_MEMORY_MB,
+    pids: r.manifest.limits.pids ?? config.SANDBOX_PIDS,
+  }));
+  const pools = new SandboxPools({
+    driver,
+    specs,
+    targetFor: (language) => config.poolSizes[language] ?? config.POOL_SIZE,
+    maxConcurrentCreates: config.POOL_MAX_CONCURRENT_CREATES,
+    logger: options.logger,
+  });
+  const runs = new RunService({ config, registry, pools, logger: options.logger });
+  const app = await buildApp({
+    config,
+    logger: options.logger,
+    runs,
+    registry,
+    pools,
+    driver,
+    ...(config.SERVE_CLIENT ? { clientDir: config.CLIENT_DIR || join(REPO_ROOT, 'client', 'dist') } : {}),
+  });
+  pools.start();
+  return { app, pools, driver, runs, unavailable, orphansRemoved };
+}

@@ -1,0 +1,76 @@
+/**
+ * The error registry: every error the API can return, with its code, HTTP status and message template.
+ * Codes are never reused once retired. docs/errors.md lists them all; errors.test.ts keeps the two in step.
+ *
+ * @example
+ *   throw createError('CR_ERR_RUN_UNKNOWN_LANGUAGE', 'cobol');
+ */
+export const ERRORS = {
+  CR_ERR_HTTP_INVALID_JSON: { status: 400, message: 'The request body is not valid JSON: %s' },
+  CR_ERR_HTTP_UNSUPPORTED_MEDIA_TYPE: {
+    status: 415,
+    message: 'Content-Type %s is not supported; send application/json',
+  },
+  CR_ERR_HTTP_BODY_TOO_LARGE: { status: 413, message: 'The request body is larger than the %s byte limit' },
+  CR_ERR_HTTP_NOT_FOUND: { status: 404, message: 'No route %s' },
+  CR_ERR_HTTP_RATE_LIMITED: { status: 429, message: 'Too many requests: %s' },
+  CR_ERR_RUN_INVALID_REQUEST: { status: 400, message: 'Invalid run request: %s' },
+  CR_ERR_RUN_UNKNOWN_LANGUAGE: {
+    status: 400,
+    message: 'Unknown language "%s"; GET /api/v1/runtimes lists the available ones',
+  },
+  CR_ERR_RUN_UNKNOWN_VERSION: { status: 400, message: 'Version "%s" of %s is not available; installed: %s' },
+  CR_ERR_RUN_BAD_FILE_NAME: { status: 400, message: 'files[%s].name %s' },
+  CR_ERR_RUN_DUPLICATE_FILE: { status: 400, message: 'files[%s].name "%s" appears more than once' },
+  CR_ERR_RUN_NO_ENTRY: {
+    status: 400,
+    message: 'With several files, exactly one must have "toBeExec": true; none has',
+  },
+  CR_ERR_RUN_MANY_ENTRIES: {
+    status: 400,
+    message: 'With several files, exactly one must have "toBeExec": true; these have: %s',
+  },
+  CR_ERR_RUN_BAD_CONTENT: { status: 400, message: 'files[%s].content is not valid %s' },
+  CR_ERR_RUN_QUEUE_FULL: { status: 429, message: 'The run queue is full (%s waiting); retry shortly' },
+  CR_ERR_RUNTIME_UNAVAILABLE: {
+    status: 503,
+    message: 'The %s runtime is not available on this server: %s',
+  },
+  CR_ERR_SANDBOX_UNAVAILABLE: { status: 503, message: 'No sandbox could be started: %s' },
+  CR_ERR_SERVER_SHUTTING_DOWN: {
+    status: 503,
+    message: 'The server is shutting down; retry on another instance',
+  },
+  CR_ERR_SERVER_INTERNAL: { status: 500, message: 'Internal server error' },
+} as const satisfies Record<string, { status: number; message: string }>;
+
+/** Every error code the API can return. */
+export type ErrorCode = keyof typeof ERRORS;
+
+/** An API error: a registered code, its HTTP status and a message naming what is wrong. */
+export class CodeRunnerError extends Error {
+  readonly code: ErrorCode;
+  readonly statusCode: number;
+  /** Extra response headers, such as Retry-After on a 429. */
+  readonly headers: Readonly<Record<string, string>>;
+
+  constructor(code: ErrorCode, message: string, headers: Record<string, string> = {}) {
+    super(message);
+    this.name = 'CodeRunnerError';
+    this.code = code;
+    this.statusCode = ERRORS[code].status;
+    this.headers = headers;
+  }
+}
+
+/** Builds a CodeRunnerError from the registry, filling the message template's %s slots in order. */
+export function createError(
+  code: ErrorCode,
+  args: ReadonlyArray<string | number> | string | number = [],
+  headers: Record<string, string> = {},
+): CodeRunnerError {
+  const values = Array.isArray(args) ? [...args] : [args];
+  let i = 0;
+  const message = ERRORS[code].message.replace(/%s/g, () => String(values[i++] ?? ''));
+  return new CodeRunnerError(code, message, headers);
+}

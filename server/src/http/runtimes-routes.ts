@@ -1,0 +1,16 @@
+import type { FastifyInstance } from 'fastify';
+import type { RuntimeRegistry } from '../runtimes/runtime-registry.js';
+
+/** `GET /api/v1/runtimes`: the languages this server runs, with the versions read from their images. */
+export function registerRuntimesRoutes(app: FastifyInstance, registry: RuntimeRegistry): void {
+  app.get('/api/v1/runtimes', async () =>
+    registry.list().map((r) => ({
+      language: r.language,
+      displayName: r.displayName,
+      version: r.version,
+      aliases: r.aliases,
+      extensions: r.extensions,
+      compiled: r.manifest.compile !== null,
+    })),
+  );
+}

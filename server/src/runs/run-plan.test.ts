@@ -1,0 +1,96 @@
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../config/config.js';
+import type { Runtime } from '../runtimes/runtime-registry.js';
+import { buildAgentRequest, expandCommand, resolveLimits } from './run-plan.js';
+import type { ValidatedRun } from './run-request.js';
+
+const runtime = (limits: Record<string, number> = {}, compile: string[] | null = null): Runtime => ({
+  language: 'c',
+  displayName: 'C',
+  version: '14.2.0',
+  aliases: [],
+  extensions: ['c'],
+  image: 'coderunner/c:latest',
+  manifest: {
+    language: 'c',
+    displayName: 'C',
+    aliases: [],
+    extensions: ['c'],
+    versionCommand: ['gcc', '--version'],
+    compile,
+    run: ['./main', '{args}'],
+    env: { A: 'b' },
+    limits,
+    compileLimits: {},
+  },
+});
+
+const validated = (limits?: ValidatedRun['body']['limits']): ValidatedRun => ({
+  body: { language: 'c', files: [], args: ['1', '2'], stdin: 'in', ...(limits ? { limits } : {}) },
+  files: [
+    { name: 'src/main.c', content: Buffer.from('') },
+    { name: 'src/util.c', content: Buffer.from('') },
+    { name: 'src/util.h', content: Buffer.from('') },
+  ],
+  entry: 'src/main.c',
+});
+
+describe('run planning', () => {
+  it('expands placeholders, spreading list placeholders into several arguments', () => {
+    const context = {
+      entry: 'src/main.c',
+      files: ['src/main.c', 'src/util.c', 'src/util.h'],
+      args: ['a b', 'c'],
+    };
+    expect(expandCommand(['gcc', '-o', 'main', '{files:.c}'], context)).toEqual([
+      'gcc',
+      '-o',
+      'main',
+      'src/main.c',
+      'src/util.c',
+    ]);
+    expect(expandCommand(['run', '{entry}', '{args}'], context)).toEqual(['run', 'src/main.c', 'a b', 'c']);
+    expect(expandCommand(['java', '-cp', '.', '{entryStem}'], context)).toEqual([
+      'java',
+      '-cp',
+      '.',
+      'src/main',
+    ]);
+    expect(expandCommand(['ls', '{files}'], context)).toHaveLength(4);
+  });
+
+  it('layers limits: server default, then runtime.json, then the request', () => {
+    const config = loadConfig({});
+    expect(resolveLimits(config, runtime(), validated())).toMatchObject({
+      timeoutMs: 5000,
+      memoryMb: 256,
+      outputBytes: 1024 * 1024,
+    });
+    expect(resolveLimits(config, runtime({ memoryMb: 512, timeoutMs: 8000 }), validated())).toMatchObject({
+      timeoutMs: 8000,
+      memoryMb: 512,
+    });
+    expect(
+      resolveLimits(
+        config,
+        runtime({ memoryMb: 512 }),
+        validated({ memoryMb: 64, timeoutMs: 1000, outputKb: 2 }),
+      ),
+    ).toMatchObject({ timeoutMs: 1000, memoryMb: 64, outputBytes: 2048 });
+  });
+
+  it('adds a compile stage without stdin before a run stage with stdin', () => {
+    const config = loadConfig({});
+    const rt = runtime({}, ['gcc', '{files:.c}']);
+    const request = buildAgentRequest(config, rt, validated(), resolveLimits(config, rt, validated()));
+    expect(request.stages.map((s) => [s.name, s.attachStdin, s.wallMs])).toEqual([
+      ['compile', false, 10000],
+      ['run', true, 5000],
+    ]);
+    expect(request.stages[0]!.argv).toEqual(['gcc', 'src/main.c', 'src/util.c']);
+    expect(request.stages[1]!.argv).toEqual(['./main', '1', '2']);
+    expect(request.stages[1]!.env).toContain('A=b');
+    expect(request.stages[1]!.env).toContain('HOME=/work');
+    expect(request.stdin.toString()).toBe('in');
+  });
+});

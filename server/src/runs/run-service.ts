@@ -1,0 +1,182 @@
+import { randomUUID } from 'node:crypto';
+import type { Config } from '../config/config.js';
+import { createError } from '../errors/errors.js';
+import type { AgentEvent, AgentRequest } from '../sandbox/agent-protocol.js';
+import type { SandboxPools } from '../sandbox/sandbox-pools.js';
+import { SandboxError, type Execution, type Sandbox } from '../sandbox/sandbox.js';
+import type { Runtime, RuntimeRegistry } from '../runtimes/runtime-registry.js';
+import { BoundedQueue, QueueFullError } from '../util/bounded-queue.js';
+import { buildAgentRequest, resolveLimits, type ResolvedLimits } from './run-plan.js';
+import { RunCollector, runStatus, type RunStatus, type StageResult } from './run-result.js';
+import { createRunRequestSchema, validateRunRequest, type ValidatedRun } from './run-request.js';
+
+/** The reply of `POST /api/v1/runs`. */
+export interface RunResponse {
+  id: string;
+  language: string;
+  version: string;
+  status: RunStatus;
+  compile: StageResult | null;
+  run: StageResult | null;
+  timings: { queueMs: number; acquireMs: number; executeMs: number; totalMs: number };
+  /** Present only with status internal_error: what failed on the server's side. */
+  error?: { code: string; message: string };
+}
+
+/** A request that passed validation, with its runtime, limits and agent request ready. */
+export interface PreparedRun {
+  runtime: Runtime;
+  validated: ValidatedRun;
+  limits: ResolvedLimits;
+  agentRequest: AgentRequest;
+}
+
+export interface RunHooks {
+  /** Every agent event as it arrives (streaming clients). */
+  onEvent?: (event: AgentEvent) => void;
+  /** Called once the program has been sent, with the handle for stdin and signals. */
+  onStart?: (execution: Execution) => void;
+}
+
+export interface RunServiceDeps {
+  config: Config;
+  registry: RuntimeRegistry;
+  pools: SandboxPools;
+  logger: { warn(obj: object, msg: string): void; info(obj: object, msg: string): void };
+}
+
+/** Extra time the server grants beyond the stages' own limits before it gives up on an agent. */
+const DEADLINE_GRACE_MS = 3000;
+
+/**
+ * Orchestrates a run: validate -> queue -> acquire a warm sandbox -> send the request -> collect -> release.
+ * The sandbox is always released (removed) in `finally`.
+ */
+export class RunService {
+  private readonly schema;
+  private readonly queue: BoundedQueue;
+  private shuttingDown = false;
+  private active = 0;
+
+  constructor(private readonly deps: RunServiceDeps) {
+    this.schema = createRunRequestSchema(deps.config);
+    this.queue = new BoundedQueue(deps.config.RUN_MAX_CONCURRENT, deps.config.RUN_MAX_QUEUED);
+  }
+
+  /** Runs admitted and not yet finished (queued or executing). */
+  get inFlight(): number {
+    return this.active;
+  }
+
+  /** Queue numbers for /healthz. */
+  queueStats(): { running: number; queued: number } {
+    return { running: this.queue.running, queued: this.queue.queued };
+  }
+
+  /** Refuses new runs from now on (SIGTERM); runs already admitted finish. */
+  beginShutdown(): void {
+    this.shuttingDown = true;
+  }
+
+  /** Validates a raw body and plans the run; throws a 4xx CodeRunnerError naming the problem. */
+  prepare(body: unknown): PreparedRun {
+    const validated = validateRunRequest(body, this.schema);
+    const runtime = this.deps.registry.resolve(validated.body.language);
+    if (!runtime) throw createError('CR_ERR_RUN_UNKNOWN_LANGUAGE', validated.body.language);
+    const wanted = validated.body.version;
+    if (wanted && wanted !== '*' && wanted !== runtime.version && !runtime.version.startsWith(`${wanted}.`)) {
+      throw createError('CR_ERR_RUN_UNKNOWN_VERSION', [wanted, runtime.language, runtime.version]);
+    }
+    const limits = resolveLimits(this.deps.config, runtime, validated);
+    const agentRequest = buildAgentRequest(this.deps.config, runtime, validated, limits);
+    return { runtime, validated, limits, agentRequest };
+  }
+
+  /** Validates and runs; resolves with the result, or throws a CodeRunnerError (4xx, 429, 503). */
+  run(body: unknown, hooks: RunHooks = {}): Promise<RunResponse> {
+    return this.execute(this.prepare(body), hooks);
+  }
+
+  /** Runs a prepared request through the queue and a warm sandbox. */
+  async execute(prepared: PreparedRun, hooks: RunHooks = {}): Promise<RunResponse> {
+    if (this.shuttingDown) throw createError('CR_ERR_SERVER_SHUTTING_DOWN', [], { 'Retry-After': '5' });
+    const started = performance.now();
+    this.active++;
+    try {
+      return await this.queue.run(() => this.executeNow(prepared, hooks, started));
+    } catch (err) {
+      if (err instanceof QueueFullError) {
+        throw createError('CR_ERR_RUN_QUEUE_FULL', err.waiting, { 'Retry-After': '1' });
+      }
+      throw err;
+    } finally {
+      this.active--;
+    }
+  }
+
+  private async executeNow(prepared: PreparedRun, hooks: RunHooks, started: number): Promise<RunResponse> {
+    const { runtime, limits, agentRequest } = prepared;
+    const dequeued = performance.now();
+    let sandbox: Sandbox;
+    try {
+      sandbox = await this.deps.pools.acquire(runtime.language);
+    } catch (err) {
+      const reason = err instanceof Error ? err.message : String(err);
+      throw createError('CR_ERR_SANDBOX_UNAVAILABLE', reason, { 'Retry-After': '5' });
+    }
+    const acquired = performance.now();
+    const collector = new RunCollector(agentRequest.stages);
+    let error: RunResponse['error'];
+    try {
+      const memoryMb = Math.max(
+        limits.memoryMb,
+        agentRequest.stages.some((s) => s.name === 'compile') ? limits.compileMemoryMb : 0,
+      );
+      if (memoryMb !== sandbox.spec.memoryMb) await sandbox.setMemoryLimit(memoryMb);
+      const deadlineMs = agentRequest.stages.reduce((sum, s) => sum + s.wallMs, 0) + DEADLINE_GRACE_MS;
+      const execution = sandbox.execute(agentRequest, {
+        deadlineMs,
+        onEvent: (event) => {
+          collector.onEvent(event);
+          hooks.onEvent?.(event);
+        },
+      });
+      hooks.onStart?.(execution);
+      await execution.finished;
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      this.deps.logger.warn(
+        { container: sandbox.id, language: runtime.language, err: message },
+        'run failed in the sandbox',
+      );
+      error = { code: err instanceof SandboxError ? `sandbox_${err.reason}` : 'sandbox_failed', message };
+    } finally {
+      this.deps.pools.release(sandbox);
+    }
+    const finished = performance.now();
+    const stages = agentRequest.stages;
+    const exits = stages.map((_, i) => collector.exitOf(i));
+    const compileIndex = stages.findIndex((s) => s.name === 'compile');
+    const runIndex = stages.findIndex((s) => s.name === 'run');
+    const response: RunResponse = {
+      id: randomUUID(),
+      language: runtime.language,
+      version: runtime.version,
+      status: error ? 'internal_error' : runStatus(stages, exits),
+      compile: compileIndex >= 0 ? collector.resultOf(compileIndex) : null,
+      run: collector.resultOf(runIndex),
+      timings: {
+        queueMs: round(dequeued - started),
+        acquireMs: round(acquired - dequeued),
+        executeMs: round(finished - acquired),
+        totalMs: round(finished - started),
+      },
+    };
+    if (error) response.error = error;
+    return response;
+  }
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 10) / 10;
+}

@@ -1,0 +1,82 @@
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { z } from 'zod';
+
+/** Labels every runtime image carries; the bootstrap writes them, the server reads them. */
+export const IMAGE_LABELS = {
+  language: 'coderunner.language',
+  version: 'coderunner.version',
+  hash: 'coderunner.hash',
+} as const;
+
+/** The image tag of a runtime: one image per language, rebuilt in place when its inputs change. */
+export function imageNameFor(language: string): string {
+  return `coderunner/${language}:latest`;
+}
+
+const commandSchema = z
+  .array(z.string().min(1))
+  .min(1)
+  .describe(
+    'argv; placeholders: {entry} entry file, {entryStem} entry without extension, {files} every file, {files:.ext} files with that extension, {args} the request args',
+  );
+
+const limitsSchema = z
+  .object({
+    memoryMb: z.number().int().positive().optional(),
+    pids: z.number().int().positive().optional(),
+    timeoutMs: z.number().int().positive().optional(),
+  })
+  .strict();
+
+/** Schema of runtimes/<language>/runtime.json. */
+export const runtimeManifestSchema = z
+  .object({
+    language: z.string().regex(/^[a-z][a-z0-9+-]*$/),
+    displayName: z.string().min(1),
+    aliases: z.array(z.string().min(1)).default([]),
+    extensions: z.array(z.string().regex(/^[a-z0-9+]+$/i)).min(1),
+    versionCommand: z.array(z.string().min(1)).min(1),
+    compile: commandSchema.nullable().default(null),
+    run: commandSchema,
+    env: z.record(z.string(), z.string()).default({}),
+    limits: limitsSchema.default({}),
+    compileLimits: limitsSchema.default({}),
+  })
+  .strict();
+
+export type RuntimeManifest = z.infer<typeof runtimeManifestSchema>;
+
+/** Reads and validates every runtimes/<dir>/runtime.json under `runtimesDir`, sorted by language. */
+export async function loadRuntimeManifests(runtimesDir: string): Promise<RuntimeManifest[]> {
+  const entries = await readdir(runtimesDir, { withFileTypes: true });
+  const manifests: RuntimeManifest[] = [];
+  for (const entry of entries) {
+    if (!entry.isDirectory()) continue;
+    const file = join(runtimesDir, entry.name, 'runtime.json');
+    let raw: unknown;
+    try {
+      raw = JSON.parse(await readFile(file, 'utf8'));
+    } catch (err) {
+      throw new Error(`cannot read ${file}: ${(err as Error).message}`);
+    }
+    const parsed = runtimeManifestSchema.safeParse(raw);
+    if (!parsed.success) {
+      const problems = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
+      throw new Error(`invalid ${file}: ${problems.join('; ')}`);
+    }
+    if (parsed.data.language !== entry.name) {
+      throw new Error(
+        `invalid ${file}: language "${parsed.data.language}" must match its folder "${entry.name}"`,
+      );
+    }
+    manifests.push(parsed.data);
+  }
+  return manifests.sort((a, b) => a.language.localeCompare(b.language));
+}
+
+/** Extracts the first dotted version number from a version command's output ("Python 3.13.5" -> "3.13.5"). */
+export function parseVersion(output: string): string | null {
+  const match = /\d+(?:\.\d+)+/.exec(output);
+  return match ? match[0] : null;
+}

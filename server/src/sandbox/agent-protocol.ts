@@ -1,0 +1,215 @@
+/**
+ * Codec for the agent protocol (docs/agent-protocol.md): frames are `type u8 | length u32 BE | payload`.
+ * Pure functions and a streaming decoder; no I/O.
+ */
+
+export const PROTOCOL_VERSION = 1;
+/** Largest frame the server accepts from an agent; the agent sends chunks of at most 64 KiB. */
+export const MAX_INBOUND_FRAME = 1024 * 1024;
+
+export interface AgentFile {
+  name: string;
+  content: Buffer;
+  executable: boolean;
+}
+
+export interface AgentStage {
+  name: 'compile' | 'run';
+  argv: string[];
+  env: string[];
+  wallMs: number;
+  cpuMs: number;
+  fileSizeBytes: number;
+  outputBytes: number;
+  attachStdin: boolean;
+}
+
+export interface AgentRequest {
+  files: AgentFile[];
+  stages: AgentStage[];
+  stdin: Buffer;
+  closeStdin: boolean;
+}
+
+/** Which limit ended a stage, as the agent reports it. */
+export type StageLimit = 'none' | 'wall' | 'cpu' | 'memory' | 'output' | 'file_size' | 'killed';
+const LIMITS: readonly StageLimit[] = ['none', 'wall', 'cpu', 'memory', 'output', 'file_size', 'killed'];
+
+export interface StageExit {
+  stage: number;
+  exitCode: number | null;
+  signal: number | null;
+  wallTimeMs: number;
+  cpuTimeMs: number;
+  memoryKb: number;
+  limit: StageLimit;
+  stdoutTruncated: boolean;
+  stderrTruncated: boolean;
+  outputBytes: number;
+}
+
+export type AgentEvent =
+  | { type: 'ready'; version: string }
+  | { type: 'stage-begin'; stage: number }
+  | { type: 'stdout' | 'stderr'; data: Buffer }
+  | { type: 'stage-exit'; exit: StageExit }
+  | { type: 'done' }
+  | { type: 'fatal'; message: string };
+
+/** Builds one frame. */
+export function encodeFrame(type: string, payload: Buffer = Buffer.alloc(0)): Buffer {
+  const header = Buffer.allocUnsafe(5);
+  header.writeUInt8(type.charCodeAt(0), 0);
+  header.writeUInt32BE(payload.length, 1);
+  return Buffer.concat([header, payload]);
+}
+
+class Writer {
+  private readonly parts: Buffer[] = [];
+  u8(v: number): this {
+    const b = Buffer.allocUnsafe(1);
+    b.writeUInt8(v);
+    this.parts.push(b);
+    return this;
+  }
+  u32(v: number): this {
+    const b = Buffer.allocUnsafe(4);
+    b.writeUInt32BE(v >>> 0);
+    this.parts.push(b);
+    return this;
+  }
+  u64(v: number): this {
+    const b = Buffer.allocUnsafe(8);
+    b.writeBigUInt64BE(BigInt(Math.max(0, Math.floor(v))));
+    this.parts.push(b);
+    return this;
+  }
+  bytes(v: Buffer): this {
+    this.u32(v.length);
+    this.parts.push(v);
+    return this;
+  }
+  str(v: string): this {
+    return this.bytes(Buffer.from(v, 'utf8'));
+  }
+  strings(values: readonly string[]): this {
+    this.u32(values.length);
+    for (const v of values) this.str(v);
+    return this;
+  }
+  build(): Buffer {
+    return Buffer.concat(this.parts);
+  }
+}
+
+/** Encodes the `R` run request frame. */
+export function encodeRunRequest(request: AgentRequest): Buffer {
+  const w = new Writer().u32(PROTOCOL_VERSION).u32(request.files.length);
+  for (const file of request.files)
+    w.str(file.name)
+      .bytes(file.content)
+      .u8(file.executable ? 1 : 0);
+  w.u32(request.stages.length);
+  for (const s of request.stages) {
+    w.str(s.name).strings(s.argv).strings(s.env);
+    w.u32(s.wallMs)
+      .u32(s.cpuMs)
+      .u64(s.fileSizeBytes)
+      .u64(s.outputBytes)
+      .u32(s.attachStdin ? 1 : 0);
+  }
+  w.bytes(request.stdin).u8(request.closeStdin ? 1 : 0);
+  return encodeFrame('R', w.build());
+}
+
+/** Encodes an `I` stdin chunk frame. */
+export function encodeStdin(data: Buffer): Buffer {
+  return encodeFrame('I', data);
+}
+
+/** Encodes a `C` close-stdin frame. */
+export function encodeCloseStdin(): Buffer {
+  return encodeFrame('C');
+}
+
+/** Encodes a `K` signal frame. */
+export function encodeSignal(signal: number): Buffer {
+  const payload = Buffer.allocUnsafe(4);
+  payload.writeUInt32BE(signal);
+  return encodeFrame('K', payload);
+}
+
+function decodeStageExit(p: Buffer): StageExit {
+  if (p.length < 32) throw new Error(`stage exit frame has ${p.length} bytes, expected 32`);
+  const exitCode = p.readInt32BE(1);
+  const signal = p.readUInt32BE(5);
+  return {
+    stage: p.readUInt8(0),
+    exitCode: signal !== 0 ? null : exitCode,
+    signal: signal === 0 ? null : signal,
+    wallTimeMs: p.readUInt32BE(9),
+    cpuTimeMs: p.readUInt32BE(13),
+    memoryKb: p.readUInt32BE(17),
+    limit: LIMITS[p.readUInt8(21)] ?? 'none',
+    stdoutTruncated: p.readUInt8(22) === 1,
+    stderrTruncated: p.readUInt8(23) === 1,
+    outputBytes: Number(p.readBigUInt64BE(24)),
+  };
+}
+
+function readStr(p: Buffer): string {
+  if (p.length < 4) return p.toString('utf8');
+  const len = p.readUInt32BE(0);
+  return p.subarray(4, 4 + len).toString('utf8');
+}
+
+/** Decodes one agent->server frame payload into an event. */
+export function decodeAgentFrame(type: number, payload: Buffer): AgentEvent {
+  switch (String.fromCharCode(type)) {
+    case 'Y':
+      return { type: 'ready', version: readStr(payload) };
+    case 'B':
+      return { type: 'stage-begin', stage: payload.readUInt8(0) };
+    case 'O':
+      return { type: 'stdout', data: payload };
+    case 'E':
+      return { type: 'stderr', data: payload };
+    case 'X':
+      return { type: 'stage-exit', exit: decodeStageExit(payload) };
+    case 'D':
+      return { type: 'done' };
+    case 'F':
+      return { type: 'fatal', message: readStr(payload) };
+    default:
+      throw new Error(`unknown agent frame type 0x${type.toString(16)}`);
+  }
+}
+
+/**
+ * Incremental parser of a byte stream into frames. `push` returns the complete frames so far; bytes of an
+ * incomplete frame wait for the next push. Throws on an oversized or unknown frame (the caller then treats
+ * the sandbox as broken).
+ */
+export class FrameDecoder {
+  private buffer: Buffer = Buffer.alloc(0);
+
+  constructor(private readonly maxFrame: number = MAX_INBOUND_FRAME) {}
+
+  /** Appends bytes and returns every event completed by them. */
+  push(chunk: Buffer): AgentEvent[] {
+    this.buffer = this.buffer.length === 0 ? chunk : Buffer.concat([this.buffer, chunk]);
+    const events: AgentEvent[] = [];
+    let offset = 0;
+    while (this.buffer.length - offset >= 5) {
+      const type = this.buffer.readUInt8(offset);
+      const length = this.buffer.readUInt32BE(offset + 1);
+      if (length > this.maxFrame) throw new Error(`agent frame of ${length} bytes exceeds ${this.maxFrame}`);
+      if (this.buffer.length - offset - 5 < length) break;
+      const payload = this.buffer.subarray(offset + 5, offset + 5 + length);
+      events.push(decodeAgentFrame(type, payload));
+      offset += 5 + length;
+    }
+    this.buffer = offset === this.buffer.length ? Buffer.alloc(0) : this.buffer.subarray(offset);
+    return events;
+  }
+}

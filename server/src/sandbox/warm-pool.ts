@@ -1,0 +1,176 @@
+import type { BoundedQueue } from '../util/bounded-queue.js';
+import { SandboxError, type Sandbox, type SandboxDriver, type SandboxSpec } from './sandbox.js';
+
+export interface PoolLogger {
+  warn(obj: object, msg: string): void;
+  debug(obj: object, msg: string): void;
+}
+
+export interface WarmPoolOptions {
+  spec: SandboxSpec;
+  /** Ready containers to keep. 0 means create on demand only. */
+  target: number;
+  driver: SandboxDriver;
+  /** Shared across pools: container creation is CPU-bound on the engine's side. */
+  creations: BoundedQueue;
+  logger: PoolLogger;
+}
+
+export interface PoolStats {
+  language: string;
+  target: number;
+  ready: number;
+  creating: number;
+  waiting: number;
+  lastError: string | null;
+}
+
+interface Waiter {
+  resolve: (sandbox: Sandbox) => void;
+  reject: (err: Error) => void;
+}
+
+const MAX_BACKOFF_MS = 5000;
+
+/**
+ * Ready containers of one runtime. `acquire` hands out a ready one at once, or the next one to become ready;
+ * `release` removes a used container in the background and the pool refills itself to its target.
+ * When creation fails (engine down) the waiting callers are rejected at once and refills back off.
+ */
+export class WarmPool {
+  private readonly ready: Sandbox[] = [];
+  private readonly waiters: Waiter[] = [];
+  private readonly removals = new Set<Promise<void>>();
+  private creating = 0;
+  private failures = 0;
+  private retryTimer: NodeJS.Timeout | null = null;
+  private lastError: string | null = null;
+  private closed = false;
+
+  constructor(private readonly options: WarmPoolOptions) {}
+
+  /** The spec every container of this pool is created with. */
+  get spec(): SandboxSpec {
+    return this.options.spec;
+  }
+
+  /** Starts filling the pool to its target. */
+  start(): void {
+    this.fill();
+  }
+
+  /** A ready sandbox, now or as soon as one is started. */
+  acquire(): Promise<Sandbox> {
+    if (this.closed) return Promise.reject(new SandboxError('the pool is closed', 'unavailable'));
+    const sandbox = this.ready.shift();
+    if (sandbox) {
+      this.fill();
+      return Promise.resolve(sandbox);
+    }
+    return new Promise((resolve, reject) => {
+      this.waiters.push({ resolve, reject });
+      this.fill(true);
+    });
+  }
+
+  /** Removes a used sandbox in the background and refills. */
+  release(sandbox: Sandbox): void {
+    this.remove(sandbox);
+    this.fill();
+  }
+
+  /** Current numbers, for /healthz. */
+  stats(): PoolStats {
+    return {
+      language: this.options.spec.language,
+      target: this.options.target,
+      ready: this.ready.length,
+      creating: this.creating,
+      waiting: this.waiters.length,
+      lastError: this.lastError,
+    };
+  }
+
+  /** Resolves once the pool holds its target of ready containers (used by tests and benchmarks). */
+  async whenFull(timeoutMs = 30000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.ready.length < this.options.target) {
+      if (Date.now() > deadline)
+        throw new Error(`pool ${this.options.spec.language} not full after ${timeoutMs} ms`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+
+  /** Rejects waiters, removes every ready container and waits for in-flight creations and removals. */
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    for (const waiter of this.waiters.splice(0))
+      waiter.reject(new SandboxError('the pool is closing', 'unavailable'));
+    for (const sandbox of this.ready.splice(0)) this.remove(sandbox);
+    while (this.creating > 0 || this.removals.size > 0) {
+      await Promise.allSettled([...this.removals]);
+      if (this.creating > 0) await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+
+  private remove(sandbox: Sandbox): void {
+    const removal = sandbox.destroy().catch((err: unknown) => {
+      this.options.logger.warn({ err, container: sandbox.id }, 'could not remove a used container');
+    });
+    this.removals.add(removal);
+    void removal.finally(() => this.removals.delete(removal));
+  }
+
+  /** Starts as many creations as needed for the target plus every waiting caller. */
+  private fill(urgent = false): void {
+    if (this.closed) return;
+    if (this.retryTimer && !urgent) return;
+    const wanted = this.options.target + this.waiters.length - this.ready.length - this.creating;
+    for (let i = 0; i < wanted; i++) {
+      this.creating++;
+      void this.createOne();
+    }
+  }
+
+  private async createOne(): Promise<void> {
+    let sandbox: Sandbox | null = null;
+    let failure: Error | null = null;
+    try {
+      sandbox = await this.options.creations.run(() => this.options.driver.create(this.options.spec));
+    } catch (err) {
+      failure = err instanceof Error ? err : new Error(String(err));
+    } finally {
+      this.creating--;
+    }
+    if (sandbox) {
+      this.failures = 0;
+      this.lastError = null;
+      if (this.closed) return this.remove(sandbox);
+      const waiter = this.waiters.shift();
+      if (waiter) waiter.resolve(sandbox);
+      else this.ready.push(sandbox);
+      return;
+    }
+    this.onCreateFailed(failure ?? new Error('unknown failure'));
+  }
+
+  private onCreateFailed(err: Error): void {
+    this.failures++;
+    this.lastError = err.message;
+    this.options.logger.warn(
+      { language: this.options.spec.language, err: err.message },
+      'container creation failed',
+    );
+    // Whoever waits would wait for a daemon that is failing: answer them now rather than hang.
+    const error = err instanceof SandboxError ? err : new SandboxError(err.message, 'unavailable');
+    for (const waiter of this.waiters.splice(0)) waiter.reject(error);
+    if (this.closed || this.retryTimer) return;
+    const delay = Math.min(MAX_BACKOFF_MS, 100 * 2 ** Math.min(this.failures, 10));
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      this.fill();
+    }, delay);
+    this.retryTimer.unref();
+  }
+}

@@ -1,0 +1,53 @@
+/** Thrown by BoundedQueue.run when both the running slots and the waiting line are full. */
+export class QueueFullError extends Error {
+  constructor(readonly waiting: number) {
+    super(`queue full (${waiting} waiting)`);
+    this.name = 'QueueFullError';
+  }
+}
+
+/**
+ * Runs async tasks with at most `concurrency` at once and at most `maxWaiting` waiting; beyond that `run`
+ * rejects at once with QueueFullError instead of letting callers hang.
+ *
+ * @example
+ *   const queue = new BoundedQueue(2, 10);
+ *   const result = await queue.run(() => work());
+ */
+export class BoundedQueue {
+  private active = 0;
+  private readonly waiting: Array<() => void> = [];
+
+  constructor(
+    private readonly concurrency: number,
+    private readonly maxWaiting: number = Number.POSITIVE_INFINITY,
+  ) {}
+
+  /** Number of tasks running now. */
+  get running(): number {
+    return this.active;
+  }
+
+  /** Number of tasks waiting for a slot. */
+  get queued(): number {
+    return this.waiting.length;
+  }
+
+  /** Runs `task` when a slot is free. */
+  async run<T>(task: () => Promise<T>): Promise<T> {
+    if (this.active >= this.concurrency) {
+      if (this.waiting.length >= this.maxWaiting) throw new QueueFullError(this.waiting.length);
+      await new Promise<void>((resolve) => this.waiting.push(resolve));
+    } else {
+      this.active++;
+    }
+    try {
+      return await task();
+    } finally {
+      const next = this.waiting.shift();
+      // Hand the slot straight to the next waiter so `active` never dips and lets a newcomer jump the line.
+      if (next) next();
+      else this.active--;
+    }
+  }
+}

@@ -1,0 +1,40 @@
+import Docker from 'dockerode';
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import { pino } from 'pino';
+import { loadConfig } from '../src/config/config.js';
+import { createServer, type CodeRunnerServer } from '../src/create-server.js';
+import { CONTAINER_LABELS } from '../src/sandbox/docker-sandbox-driver.js';
+
+export const docker = new Docker({ socketPath: '/var/run/docker.sock' });
+
+/** A real server on the real Docker engine, with small pools, waiting until they are warm. */
+export async function startTestServer(env: Record<string, string> = {}): Promise<CodeRunnerServer> {
+  const config = loadConfig({
+    LANGUAGES: 'python,javascript',
+    POOL_SIZE: '2',
+    SERVE_CLIENT: 'false',
+    LOG_LEVEL: 'silent',
+    ...env,
+  });
+  const server = await createServer({ config, docker, logger: pino({ level: 'silent' }) });
+  await server.pools.whenFull(60000);
+  return server;
+}
+
+/** POSTs a run request through the app's HTTP layer. */
+export function postRun(app: FastifyInstance, body: unknown): Promise<LightMyRequestResponse> {
+  return app.inject({ method: 'POST', url: '/api/v1/runs', payload: body as object });
+}
+
+/** Containers carrying this server instance's label, in any state. */
+export async function containersOf(instanceId: string): Promise<Docker.ContainerInfo[]> {
+  return docker.listContainers({
+    all: true,
+    filters: { label: [`${CONTAINER_LABELS.instance}=${instanceId}`] },
+  });
+}
+
+/** A one-file run request. */
+export function single(language: string, name: string, content: string, extra: Record<string, unknown> = {}) {
+  return { language, files: [{ name, content }], ...extra };
+}

@@ -1,0 +1,149 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
+import Docker from 'dockerode';
+import { pino } from 'pino';
+import { describe, expect, it } from 'vitest';
+import { buildApp } from '../src/app.js';
+import { loadConfig } from '../src/config/config.js';
+import { RunService } from '../src/runs/run-service.js';
+import { RuntimeRegistry } from '../src/runtimes/runtime-registry.js';
+import { DockerSandboxDriver } from '../src/sandbox/docker-sandbox-driver.js';
+import { SandboxPools } from '../src/sandbox/sandbox-pools.js';
+import { containersOf, postRun, single, startTestServer } from './helpers.js';
+
+const sleepy = single(
+  'python',
+  'main.py',
+  'import time\nprint("up", flush=True)\ntime.sleep(1.5)\nprint("done")',
+);
+
+describe('server lifecycle', () => {
+  it('answers 429 with Retry-After when the run queue is full, never hangs', async () => {
+    const server = await startTestServer({
+      LANGUAGES: 'python',
+      POOL_SIZE: '1',
+      RUN_MAX_CONCURRENT: '1',
+      RUN_MAX_QUEUED: '0',
+    });
+    try {
+      const first = postRun(server.app, sleepy);
+      await new Promise((r) => setTimeout(r, 300));
+      const second = await postRun(server.app, single('python', 'main.py', 'print(2)'));
+      expect(second.statusCode).toBe(429);
+      expect(second.headers['retry-after']).toBe('1');
+      expect(second.json().code).toBe('CR_ERR_RUN_QUEUE_FULL');
+      const done = await first;
+      expect(done.json().run.stdout).toBe('up\ndone\n');
+    } finally {
+      await server.app.close();
+    }
+  });
+
+  it('finishes in-flight runs on shutdown, refuses new ones with 503 and removes its containers', async () => {
+    const server = await startTestServer({ LANGUAGES: 'python', POOL_SIZE: '2' });
+    const id = server.driver.instanceId;
+    const inFlight = postRun(server.app, sleepy);
+    await new Promise((r) => setTimeout(r, 300));
+    server.runs.beginShutdown();
+    const refused = await postRun(server.app, single('python', 'main.py', 'print(1)'));
+    expect(refused.statusCode).toBe(503);
+    expect(refused.json().code).toBe('CR_ERR_SERVER_SHUTTING_DOWN');
+    expect((await inFlight).json().status).toBe('ok');
+    await server.app.close();
+    expect(await containersOf(id)).toEqual([]);
+  });
+
+  it('reports a dead engine: /healthz 503 and runs 503 at once, without hanging', async () => {
+    const config = loadConfig({ LOG_LEVEL: 'silent' });
+    const driver = new DockerSandboxDriver({
+      docker: new Docker({ socketPath: '/nonexistent/docker.sock' }),
+      instanceId: 'dead-engine-test',
+      runtime: 'runc',
+      cpus: 1,
+      workdirMb: 16,
+      tmpMb: 16,
+      readyTimeoutMs: 2000,
+    });
+    const manifest = {
+      language: 'python',
+      displayName: 'Python',
+      aliases: [],
+      extensions: ['py'],
+      versionCommand: ['python3', '--version'],
+      compile: null,
+      run: ['python3', '{entry}'],
+      env: {},
+      limits: {},
+      compileLimits: {},
+    };
+    const registry = new RuntimeRegistry([
+      {
+        language: 'python',
+        displayName: 'Python',
+        version: '3',
+        aliases: [],
+        extensions: ['py'],
+        image: 'coderunner/python:latest',
+        manifest,
+      },
+    ]);
+    const logger = pino({ level: 'silent' });
+    const pools = new SandboxPools({
+      driver,
+      specs: [{ language: 'python', image: 'coderunner/python:latest', memoryMb: 64, pids: 16 }],
+      targetFor: () => 1,
+      maxConcurrentCreates: 1,
+      logger,
+    });
+    const runs = new RunService({ config, registry, pools, logger });
+    const app = await buildApp({ config, logger, runs, registry, pools, driver });
+    pools.start();
+    try {
+      const health = await app.inject({ method: 'GET', url: '/healthz' });
+      expect(health.statusCode).toBe(503);
+      expect(health.json().status).toBe('unavailable');
+      const started = Date.now();
+      const res = await postRun(app, single('python', 'main.py', 'print(1)'));
+      expect(res.statusCode).toBe(503);
+      expect(res.json().code).toBe('CR_ERR_SANDBOX_UNAVAILABLE');
+      expect(res.headers['retry-after']).toBe('5');
+      expect(Date.now() - started).toBeLessThan(5000);
+    } finally {
+      await app.close().catch(() => undefined);
+    }
+  });
+
+  it('removes the containers of a crashed server on the next start', async () => {
+    const fixture = fileURLToPath(new URL('./fixtures/crashing-server.ts', import.meta.url));
+    // `node --import tsx`, not the tsx binary: that one runs the script in a second process SIGKILL would miss.
+    const child = spawn(process.execPath, ['--import', 'tsx', fixture], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let output = '';
+    child.stdout.setEncoding('utf8');
+    const instanceId = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('crashing server did not start')), 60000);
+      child.stdout.on('data', (chunk: string) => {
+        output += chunk;
+        if (output.includes('\n')) {
+          clearTimeout(timer);
+          resolve(output.trim());
+        }
+      });
+      child.on('exit', () => reject(new Error('crashing server exited early')));
+    });
+    child.kill('SIGKILL');
+    await once(child, 'exit');
+    const orphans = await containersOf(instanceId);
+    expect(orphans.length).toBe(2);
+
+    const server = await startTestServer({ LANGUAGES: 'python', POOL_SIZE: '1' });
+    try {
+      expect(server.orphansRemoved).toBeGreaterThanOrEqual(2);
+      expect(await containersOf(instanceId)).toEqual([]);
+    } finally {
+      await server.app.close();
+    }
+  });
+});
