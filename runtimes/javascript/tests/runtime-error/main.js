@@ -1,0 +1,4 @@
+function parse(text) {
+  return JSON.parse(text).value;
+}
+console.log(parse("{oops"));

@@ -1,0 +1,3 @@
+import sys
+
+print(len(sys.argv) - 1, *sys.argv[1:])

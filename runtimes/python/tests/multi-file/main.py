@@ -1,0 +1,3 @@
+from geometry.shapes import area
+
+print(area(3, 4))

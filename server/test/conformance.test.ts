@@ -1,0 +1,81 @@
+/**
+ * Runs every runtime's conformance programs (runtimes/<language>/tests/<case>/) through the real HTTP API.
+ * A case is a folder: the project's files plus expected.json, which names the entry file, optional stdin and
+ * args, and what must come back (status, exact stdout, a stderr pattern, the exit code).
+ */
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REPO_ROOT, type CodeRunnerServer } from '../src/create-server.js';
+import { postRun, startTestServer } from './helpers.js';
+
+interface Expected {
+  entry: string;
+  stdin?: string;
+  args?: string[];
+  status: string;
+  stdout?: string;
+  stderrMatch?: string;
+  exitCode?: number;
+}
+
+const runtimesDir = join(REPO_ROOT, 'runtimes');
+const enabled = (process.env.LANGUAGES ?? '').split(',').filter(Boolean);
+const languages = readdirSync(runtimesDir)
+  .filter((l) => statSync(join(runtimesDir, l)).isDirectory())
+  .filter((l) => enabled.length === 0 || enabled.includes(l))
+  .sort();
+
+function listFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? listFiles(join(dir, e.name)) : [join(dir, e.name)],
+  );
+}
+
+const cases = languages.flatMap((language) => {
+  const testsDir = join(runtimesDir, language, 'tests');
+  return readdirSync(testsDir)
+    .sort()
+    .map((name) => ({ language, name, dir: join(testsDir, name) }));
+});
+
+let server: CodeRunnerServer;
+
+beforeAll(async () => {
+  server = await startTestServer({ LANGUAGES: languages.join(','), POOL_SIZE: '1' });
+});
+
+afterAll(async () => {
+  await server.app.close();
+});
+
+describe('runtime conformance programs', () => {
+  it('covers every runtime with at least hello, stdin-echo and runtime-error', () => {
+    for (const language of languages) {
+      const names = cases.filter((c) => c.language === language).map((c) => c.name);
+      expect(names, language).toEqual(expect.arrayContaining(['hello', 'stdin-echo', 'runtime-error']));
+    }
+  });
+
+  it.each(cases.map((c) => [`${c.language}/${c.name}`, c] as const))('%s', async (_label, c) => {
+    const expected = JSON.parse(readFileSync(join(c.dir, 'expected.json'), 'utf8')) as Expected;
+    const files = listFiles(c.dir)
+      .filter((f) => relative(c.dir, f) !== 'expected.json')
+      .map((f) => {
+        const name = relative(c.dir, f);
+        return { name, content: readFileSync(f, 'utf8'), toBeExec: name === expected.entry };
+      });
+    const res = await postRun(server.app, {
+      language: c.language,
+      files,
+      ...(expected.stdin !== undefined ? { stdin: expected.stdin } : {}),
+      ...(expected.args ? { args: expected.args } : {}),
+    });
+    expect(res.statusCode, res.body).toBe(200);
+    const result = res.json();
+    expect(result.status, JSON.stringify(result, null, 1)).toBe(expected.status);
+    if (expected.stdout !== undefined) expect(result.run.stdout).toBe(expected.stdout);
+    if (expected.stderrMatch !== undefined) expect(result.run.stderr).toMatch(new RegExp(expected.stderrMatch));
+    if (expected.exitCode !== undefined) expect(result.run.exitCode).toBe(expected.exitCode);
+  });
+});
