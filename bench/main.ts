@@ -1,0 +1,178 @@
+// `npm run bench`: Python hello-world latency on four paths and container/run throughput, side by side in one
+// run on this machine's Docker engine, then a table, ratios against the goals, and bench/results/latest.json.
+// Every loop is bounded by count and time; every container the bench creates is removed at the end, even on
+// error or Ctrl-C, and the in-process server is closed (which removes its pool).
+import { cpus } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import Docker from 'dockerode';
+import { imageNameFor } from '../server/src/runtimes/runtime-manifest.js';
+import { BENCH_LABEL_KEY, benchChurn, removeBenchContainers } from './churn.js';
+import { benchCpExec, benchDockerRun, benchHostProcess, resolveHostPython } from './cli-paths.js';
+import {
+  benchSustained,
+  benchWarmLatency,
+  RunFailures,
+  startServer,
+  type RunningServer,
+} from './coderunner-path.js';
+import { buildReport, formatReport, writeReport, type Measurements, type ThroughputRow } from './report.js';
+import { progress, summarize, type Bounds } from './stats.js';
+
+const IMAGE = imageNameFor('python');
+const RESULTS_FILE = fileURLToPath(new URL('./results/latest.json', import.meta.url));
+const OVERALL_LIMIT_MS = 6 * 60 * 1000;
+const POOL_SIZE = 3;
+const SUSTAINED_CONCURRENCY = 4;
+const MAX_FAILED_RUNS = 5;
+const CLOSE_LIMIT_MS = 60000;
+
+const stop = new AbortController();
+const bounds = (count: number, budgetS: number): Bounds => ({
+  count,
+  budgetMs: budgetS * 1000,
+  signal: stop.signal,
+});
+
+function fmt(s: { n: number; medianMs: number; p95Ms: number }): string {
+  return `n=${s.n} median ${s.medianMs} ms, p95 ${s.p95Ms} ms`;
+}
+
+function checkComplete(phase: string, got: number, wanted: number): void {
+  if (stop.signal.aborted) throw new Error(`aborted during ${phase}: ${String(stop.signal.reason)}`);
+  if (got < Math.ceil(wanted / 2))
+    throw new Error(`${phase}: only ${got} of ${wanted} samples within its time budget`);
+}
+
+async function measure(docker: Docker, label: string, servers: RunningServer[]): Promise<Measurements> {
+  const startedAt = new Date().toISOString();
+  await docker.ping();
+  await docker.getImage(IMAGE).inspect();
+  const version = await docker.version();
+  const python = await resolveHostPython();
+  progress(`preflight ok: image ${IMAGE}, docker ${version.Version}, host python ${python}`);
+
+  progress('(a) host process: 30 samples ...');
+  const host = summarize(await benchHostProcess(bounds(30, 30), python));
+  checkComplete('(a)', host.n, 30);
+  progress(`(a) ${fmt(host)}`);
+
+  progress('(b) docker run --rm: 10 samples ...');
+  const dockerRun = summarize(await benchDockerRun(bounds(10, 40), IMAGE, `${BENCH_LABEL_KEY}=${label}`));
+  checkComplete('(b)', dockerRun.n, 10);
+  progress(`(b) ${fmt(dockerRun)}`);
+
+  progress('(c) docker cp + docker exec into one warm container: 10 samples ...');
+  const cpExec = summarize(await benchCpExec(bounds(10, 30), IMAGE, `${BENCH_LABEL_KEY}=${label}`));
+  checkComplete('(c)', cpExec.n, 10);
+  progress(`(c) ${fmt(cpExec)}`);
+
+  const churn: ThroughputRow[] = [];
+  for (const concurrency of [2, 4, 8]) {
+    progress(`(e) raw churn at concurrency ${concurrency}: 30 containers ...`);
+    const r = await benchChurn(docker, bounds(30, 40), concurrency, IMAGE, label);
+    checkComplete(`(e) concurrency ${concurrency}`, r.completed, 30);
+    churn.push({
+      concurrency,
+      completed: r.completed,
+      elapsedMs: r.elapsedMs,
+      perSecond: r.perSecond,
+      latency: summarize(r.latencies),
+    });
+    progress(`(e) concurrency ${concurrency}: ${r.perSecond.toFixed(2)} containers/s`);
+  }
+
+  progress(`(d) starting CodeRunner in-process (pool ${POOL_SIZE}) and waiting for a full pool ...`);
+  const running = await startServer(docker, POOL_SIZE);
+  servers.push(running);
+  progress(
+    `(d) listening on ${running.baseUrl}; 3 warm-up requests, then 30 samples, each from a full pool ...`,
+  );
+  const failures = new RunFailures(MAX_FAILED_RUNS);
+  const warm = await benchWarmLatency(running, bounds(30, 75), 3, failures);
+  const coderunnerWarm = summarize(warm.samples);
+  checkComplete('(d)', coderunnerWarm.n, 30);
+  progress(`(d) ${fmt(coderunnerWarm)}; failed runs so far: ${failures.count}`);
+
+  progress(`(f) sustained: 60 requests at concurrency ${SUSTAINED_CONCURRENCY}, no waiting for the pool ...`);
+  const sustained = await benchSustained(docker, running, bounds(60, 45), SUSTAINED_CONCURRENCY, failures);
+  checkComplete('(f)', sustained.result.completed, 60);
+  const s = sustained.result;
+  const withDrain = s.completed / ((s.elapsedMs + sustained.drainMs) / 1000);
+  progress(
+    `(f) ${s.perSecond.toFixed(2)} runs/s (${withDrain.toFixed(2)} counting the drain); failed runs: ${failures.count}`,
+  );
+
+  return {
+    startedAt,
+    host: { cpus: cpus().length, node: process.versions.node, python, dockerServer: version.Version },
+    latency: { hostProcess: host, dockerRun, cpExec, coderunnerWarm },
+    coderunnerWarmTimings: warm.timings,
+    churn,
+    coderunnerSustained: {
+      concurrency: SUSTAINED_CONCURRENCY,
+      completed: s.completed,
+      elapsedMs: s.elapsedMs,
+      perSecond: s.perSecond,
+      latency: summarize(s.latencies),
+      drainMs: sustained.drainMs,
+      perSecondWithDrain: withDrain,
+    },
+    coderunnerSustainedTimings: sustained.timings,
+    failedRuns: { count: failures.count, examples: failures.examples },
+  };
+}
+
+/** Closes the server (which removes its pool), waiting at most CLOSE_LIMIT_MS; says how long it took. */
+async function closeServer(s: RunningServer): Promise<void> {
+  const t0 = performance.now();
+  let timer: NodeJS.Timeout | undefined;
+  const limit = new Promise<string>((resolve) => {
+    timer = setTimeout(
+      () => resolve(`still closing after ${CLOSE_LIMIT_MS / 1000} s; giving up`),
+      CLOSE_LIMIT_MS,
+    );
+  });
+  const closed = s.server.app.close().then(
+    () => `closed in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+    (e: unknown) => `close failed: ${String(e)}`,
+  );
+  progress(`server ${await Promise.race([closed, limit])}`);
+  clearTimeout(timer);
+}
+
+async function main(): Promise<number> {
+  const docker = new Docker({ socketPath: '/var/run/docker.sock' });
+  const label = `bench-${process.pid}-${Date.now()}`;
+  const servers: RunningServer[] = [];
+  const onSignal = (sig: NodeJS.Signals) => stop.abort(`received ${sig}`);
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  const watchdog = setTimeout(
+    () => stop.abort(`overall limit of ${OVERALL_LIMIT_MS / 1000} s reached`),
+    OVERALL_LIMIT_MS,
+  );
+  watchdog.unref();
+  try {
+    const report = buildReport(await measure(docker, label, servers));
+    process.stdout.write(`${formatReport(report)}\n`);
+    await writeReport(RESULTS_FILE, report);
+    progress(`wrote ${RESULTS_FILE}`);
+    if (report.failedRuns.count > 0)
+      progress(`FAILED: ${report.failedRuns.count} run(s) did not print hello`);
+    return report.failedRuns.count > 0 ? 1 : 0;
+  } catch (err) {
+    progress(`FAILED: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    return 1;
+  } finally {
+    clearTimeout(watchdog);
+    progress('cleaning up: closing the server and removing bench containers ...');
+    for (const s of servers) await closeServer(s);
+    const removed = await removeBenchContainers(docker, label).catch((e: unknown) => {
+      progress(`container cleanup failed: ${String(e)}`);
+      return 0;
+    });
+    progress(`cleanup done (${removed} leftover bench container(s) removed)`);
+  }
+}
+
+process.exitCode = await main();
