@@ -4,7 +4,17 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['**/node_modules/**', '**/dist/**', '**/build/**', 'coverage/**', 'test-artifacts/**'] },
+  {
+    // runtimes/ holds sample programs in many languages (conformance tests), not project code.
+    ignores: [
+      '**/node_modules/**',
+      '**/dist/**',
+      '**/build/**',
+      'coverage/**',
+      'test-artifacts/**',
+      'runtimes/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -75,7 +75,8 @@ describe('runtime conformance programs', () => {
     const result = res.json();
     expect(result.status, JSON.stringify(result, null, 1)).toBe(expected.status);
     if (expected.stdout !== undefined) expect(result.run.stdout).toBe(expected.stdout);
-    if (expected.stderrMatch !== undefined) expect(result.run.stderr).toMatch(new RegExp(expected.stderrMatch));
+    if (expected.stderrMatch !== undefined)
+      expect(result.run.stderr).toMatch(new RegExp(expected.stderrMatch));
     if (expected.exitCode !== undefined) expect(result.run.exitCode).toBe(expected.exitCode);
   });
 });
