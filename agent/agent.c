@@ -85,6 +85,7 @@ static pid_t agent_pid;
 static int sigfd = -1;
 static pid_t stage_pid; /* main process of the running stage, until it is reaped (its pgid too, thanks to setsid) */
 static bool k_seen;     /* a K frame arrived during the current stage */
+static bool go_seen;    /* a G frame arrived while a stage waited for it */
 static int cg_cpu_fd = -1, cg_oom_fd = -1;
 static bool cg_cpu_v2;
 
@@ -540,6 +541,11 @@ static void process_frames(void)
 			kill_runner((int)sig);
 			break;
 		}
+		case 'G':
+			if (n)
+				fatal("G frame with a payload");
+			go_seen = true;
+			break;
 		case 'R':
 			fatal("a second R frame");
 		default:
@@ -687,8 +693,27 @@ static void parse_stage(struct cur *c, struct stage *st)
 	st->flags = take32(c, "flags");
 	if (!st->wall_ms || !st->cpu_ms)
 		fatal("stage '%s' has a zero time limit", st->name);
-	if (st->flags & ~1u)
+	if (st->flags & ~3u)
 		fatal("stage '%s' has unknown flags 0x%x", st->name, st->flags);
+}
+
+/* Flag bit 1: tell the server with P and wait for G before starting the stage, so the server can change the
+ * container's limits between compile and run. A K while waiting skips the stage; returns false then. */
+static bool wait_go(uint8_t idx)
+{
+	go_seen = k_seen = false;
+	send_frame('P', &idx, 1);
+	for (;;) {
+		process_frames();
+		if (go_seen)
+			return true;
+		if (k_seen)
+			return false;
+		if (in.eof)
+			fatal("stdin closed while waiting for G");
+		wait_stdin();
+		read_more();
+	}
 }
 
 /* Written by a child that is the runner uid, so the files are the program's own and no path trick can make
@@ -1182,6 +1207,8 @@ int main(int argc, char **argv)
 
 	for (uint32_t i = 0; i < nstages; i++) {
 		struct result r;
+		if ((stages[i].flags & 2) && !wait_go((uint8_t)i))
+			break;
 		run_stage((uint8_t)i, &stages[i], (int)i == stdin_stage, &r);
 		send_exit((uint8_t)i, &r);
 		if (strcmp(stages[i].name, "compile") == 0 && (r.code != 0 || r.limit))

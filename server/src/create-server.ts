@@ -5,6 +5,7 @@ import type Docker from 'dockerode';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { buildApp } from './app.js';
 import type { Config } from './config/config.js';
+import { containerLimitsFor } from './runs/run-plan.js';
 import { RunService } from './runs/run-service.js';
 import { loadRuntimes, type LoadedRuntimes } from './runtimes/runtime-registry.js';
 import { DockerSandboxDriver } from './sandbox/docker-sandbox-driver.js';
@@ -50,12 +51,9 @@ export async function createServer(options: {
     enabled: config.languages,
     driver,
   });
-  const specs = registry.list().map((r) => ({
-    language: r.language,
-    image: r.image,
-    memoryMb: r.manifest.limits.memoryMb ?? config.RUN_DEFAULT_MEMORY_MB,
-    pids: r.manifest.limits.pids ?? config.SANDBOX_PIDS,
-  }));
+  const specs = registry
+    .list()
+    .map((r) => ({ language: r.language, image: r.image, ...containerLimitsFor(config, r) }));
   const pools = new SandboxPools({
     driver,
     specs,

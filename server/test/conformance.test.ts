@@ -1,7 +1,8 @@
 /**
  * Runs every runtime's conformance programs (runtimes/<language>/tests/<case>/) through the real HTTP API.
  * A case is a folder: the project's files plus expected.json, which names the entry file, optional stdin and
- * args, and what must come back (status, exact stdout, a stderr pattern, the exit code).
+ * args, and what must come back (status, exact stdout or a pattern, a stderr pattern, a compiler-output pattern,
+ * the exit code). A compile_error must never reach the run stage.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -15,7 +16,10 @@ interface Expected {
   args?: string[];
   status: string;
   stdout?: string;
+  stdoutMatch?: string;
   stderrMatch?: string;
+  /** Matched against the compile stage's stdout + stderr. */
+  compileOutputMatch?: string;
   exitCode?: number;
 }
 
@@ -74,7 +78,15 @@ describe('runtime conformance programs', () => {
     expect(res.statusCode, res.body).toBe(200);
     const result = res.json();
     expect(result.status, JSON.stringify(result, null, 1)).toBe(expected.status);
+    if (expected.status === 'compile_error') expect(result.run).toBeNull();
+    if (expected.compileOutputMatch !== undefined) {
+      expect(`${result.compile?.stdout ?? ''}${result.compile?.stderr ?? ''}`).toMatch(
+        new RegExp(expected.compileOutputMatch),
+      );
+    }
     if (expected.stdout !== undefined) expect(result.run.stdout).toBe(expected.stdout);
+    if (expected.stdoutMatch !== undefined)
+      expect(result.run.stdout).toMatch(new RegExp(expected.stdoutMatch));
     if (expected.stderrMatch !== undefined)
       expect(result.run.stderr).toMatch(new RegExp(expected.stderrMatch));
     if (expected.exitCode !== undefined) expect(result.run.exitCode).toBe(expected.exitCode);

@@ -70,8 +70,13 @@ export const configSchema = z.object({
     .default(1)
     .describe('CPU quota of each container, in CPUs'),
   SANDBOX_PIDS: int('Process/thread limit of each container unless the runtime sets its own', 64, 8, 4096),
-  SANDBOX_WORKDIR_MB: int('Size of the tmpfs work dir (/work) of each container', 64, 1, 4096),
-  SANDBOX_TMP_MB: int('Size of the tmpfs /tmp of each container', 64, 1, 4096),
+  SANDBOX_WORKDIR_MB: int(
+    'Size of the tmpfs work dir (/work) of each container; counts against its memory',
+    256,
+    1,
+    4096,
+  ),
+  SANDBOX_TMP_MB: int('Size of the tmpfs /tmp of each container; counts against its memory', 256, 1, 4096),
   RUN_MAX_CONCURRENT: int('Runs executing at once; more wait in the queue', 8, 1, 256),
   RUN_MAX_QUEUED: int('Runs waiting for a slot before new ones get 429', 64, 0, 10000),
   RUN_DEFAULT_TIMEOUT_MS: int('Wall-clock limit of a run when the request sets none', 5000, 100, 600000),
@@ -90,6 +95,21 @@ export const configSchema = z.object({
     1048576,
   ),
   RUN_MAX_OUTPUT_KB: int('Largest output cap per stream a request may ask for', 8192, 1, 1048576),
+  COMPILE_DEFAULT_TIMEOUT_MS: int(
+    'Wall-clock limit of a compile stage unless runtime or request set one',
+    10000,
+    100,
+    600000,
+  ),
+  COMPILE_MAX_TIMEOUT_MS: int('Largest compile wall-clock limit a request may ask for', 60000, 100, 600000),
+  COMPILE_DEFAULT_MEMORY_MB: int(
+    'Memory limit of a compile stage unless runtime or request set one',
+    1024,
+    16,
+    65536,
+  ),
+  COMPILE_MAX_MEMORY_MB: int('Largest compile memory limit a request may ask for', 2048, 16, 65536),
+  COMPILE_PIDS: int("Process/thread limit of a compile stage (at least the runtime's own)", 256, 8, 4096),
   RUN_MAX_FILES: int('Most files one request may carry', 100, 1, 10000),
   RUN_MAX_BODY_KB: int('Largest request body, in KiB; larger bodies get 413', 5120, 1, 1048576),
   RUN_FILE_SIZE_MB: int('Largest file a program may write', 32, 1, 4096),
@@ -157,6 +177,10 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       problems.push('RUN_DEFAULT_TIMEOUT_MS must not exceed RUN_MAX_TIMEOUT_MS');
     if (c.RUN_DEFAULT_MEMORY_MB > c.RUN_MAX_MEMORY_MB)
       problems.push('RUN_DEFAULT_MEMORY_MB must not exceed RUN_MAX_MEMORY_MB');
+    if (c.COMPILE_DEFAULT_TIMEOUT_MS > c.COMPILE_MAX_TIMEOUT_MS)
+      problems.push('COMPILE_DEFAULT_TIMEOUT_MS must not exceed COMPILE_MAX_TIMEOUT_MS');
+    if (c.COMPILE_DEFAULT_MEMORY_MB > c.COMPILE_MAX_MEMORY_MB)
+      problems.push('COMPILE_DEFAULT_MEMORY_MB must not exceed COMPILE_MAX_MEMORY_MB');
     if (c.RUN_DEFAULT_OUTPUT_KB > c.RUN_MAX_OUTPUT_KB)
       problems.push('RUN_DEFAULT_OUTPUT_KB must not exceed RUN_MAX_OUTPUT_KB');
   }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../config/config.js';
 import type { Runtime } from '../runtimes/runtime-registry.js';
-import { buildAgentRequest, expandCommand, resolveLimits } from './run-plan.js';
+import { buildAgentRequest, containerLimitsFor, expandCommand, resolveLimits } from './run-plan.js';
 import type { ValidatedRun } from './run-request.js';
 
 const runtime = (limits: Record<string, number> = {}, compile: string[] | null = null): Runtime => ({
@@ -57,35 +57,52 @@ describe('run planning', () => {
       'src/main',
     ]);
     expect(expandCommand(['ls', '{files}'], context)).toHaveLength(4);
+    expect(expandCommand(['java', '{entryClass}', '{entryDir}', '{entryBase}'], context)).toEqual([
+      'java',
+      'src.main',
+      'src',
+      'main.c',
+    ]);
+    expect(expandCommand(['{entryDir}'], { ...context, entry: 'main.c' })).toEqual(['.']);
   });
 
   it('layers limits: server default, then runtime.json, then the request', () => {
     const config = loadConfig({});
-    expect(resolveLimits(config, runtime(), validated())).toMatchObject({
-      timeoutMs: 5000,
-      memoryMb: 256,
+    expect(resolveLimits(config, runtime(), validated())).toEqual({
+      run: { timeoutMs: 5000, memoryMb: 256, pids: 64 },
+      compile: null,
       outputBytes: 1024 * 1024,
     });
-    expect(resolveLimits(config, runtime({ memoryMb: 512, timeoutMs: 8000 }), validated())).toMatchObject({
+    expect(resolveLimits(config, runtime({ memoryMb: 512, timeoutMs: 8000 }), validated()).run).toEqual({
       timeoutMs: 8000,
       memoryMb: 512,
+      pids: 64,
     });
-    expect(
-      resolveLimits(
-        config,
-        runtime({ memoryMb: 512 }),
-        validated({ memoryMb: 64, timeoutMs: 1000, outputKb: 2 }),
-      ),
-    ).toMatchObject({ timeoutMs: 1000, memoryMb: 64, outputBytes: 2048 });
+    const requested = resolveLimits(
+      config,
+      runtime({ memoryMb: 512 }, ['cc']),
+      validated({ memoryMb: 64, timeoutMs: 1000, outputKb: 2, compile: { timeoutMs: 20000 } }),
+    );
+    expect(requested).toEqual({
+      run: { timeoutMs: 1000, memoryMb: 64, pids: 64 },
+      compile: { timeoutMs: 20000, memoryMb: 1024, pids: 256 },
+      outputBytes: 2048,
+    });
+  });
+
+  it('creates containers with the compile limits when the language compiles', () => {
+    const config = loadConfig({});
+    expect(containerLimitsFor(config, runtime({ pids: 32 }))).toEqual({ memoryMb: 256, pids: 32 });
+    expect(containerLimitsFor(config, runtime({ pids: 512 }, ['cc']))).toEqual({ memoryMb: 1024, pids: 512 });
   });
 
   it('adds a compile stage without stdin before a run stage with stdin', () => {
     const config = loadConfig({});
     const rt = runtime({}, ['gcc', '{files:.c}']);
     const request = buildAgentRequest(config, rt, validated(), resolveLimits(config, rt, validated()));
-    expect(request.stages.map((s) => [s.name, s.attachStdin, s.wallMs])).toEqual([
-      ['compile', false, 10000],
-      ['run', true, 5000],
+    expect(request.stages.map((s) => [s.name, s.attachStdin, s.wallMs, s.pauseBefore])).toEqual([
+      ['compile', false, 10000, false],
+      ['run', true, 5000, true],
     ]);
     expect(request.stages[0]!.argv).toEqual(['gcc', 'src/main.c', 'src/util.c']);
     expect(request.stages[1]!.argv).toEqual(['./main', '1', '2']);

@@ -3,22 +3,36 @@ import type { AgentRequest, AgentStage } from '../sandbox/agent-protocol.js';
 import type { Runtime } from '../runtimes/runtime-registry.js';
 import type { ValidatedRun } from './run-request.js';
 
-/** Limits of one run after layering server default, runtime.json and request. */
-export interface ResolvedLimits {
-  timeoutMs: number;
+/** The container-level limits of one stage: the agent cannot set these, the engine can. */
+export interface ContainerLimits {
   memoryMb: number;
+  pids: number;
+}
+
+/** Limits of one stage after layering server default, runtime.json and request. */
+export interface StageLimits extends ContainerLimits {
+  timeoutMs: number;
+}
+
+/** Limits of one run: its run stage, its compile stage (null when the language does not compile), output. */
+export interface ResolvedLimits {
+  run: StageLimits;
+  compile: StageLimits | null;
   outputBytes: number;
-  compileTimeoutMs: number;
-  compileMemoryMb: number;
 }
 
 export type PlanConfig = Pick<
   Config,
-  'RUN_DEFAULT_TIMEOUT_MS' | 'RUN_DEFAULT_MEMORY_MB' | 'RUN_DEFAULT_OUTPUT_KB' | 'RUN_FILE_SIZE_MB'
+  | 'RUN_DEFAULT_TIMEOUT_MS'
+  | 'RUN_DEFAULT_MEMORY_MB'
+  | 'RUN_DEFAULT_OUTPUT_KB'
+  | 'RUN_FILE_SIZE_MB'
+  | 'SANDBOX_PIDS'
+  | 'COMPILE_DEFAULT_TIMEOUT_MS'
+  | 'COMPILE_DEFAULT_MEMORY_MB'
+  | 'COMPILE_PIDS'
 >;
 
-const COMPILE_DEFAULT_TIMEOUT_MS = 10000;
-const COMPILE_DEFAULT_MEMORY_MB = 1024;
 const BASE_ENV = [
   'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
   'HOME=/work',
@@ -26,28 +40,59 @@ const BASE_ENV = [
   'TMPDIR=/tmp',
 ];
 
+/**
+ * The limits a runtime's warm containers are created with: the compile stage's when it compiles (it runs
+ * first), else the run stage's defaults.
+ */
+export function containerLimitsFor(config: PlanConfig, runtime: Pick<Runtime, 'manifest'>): ContainerLimits {
+  const m = runtime.manifest;
+  const run = {
+    memoryMb: m.limits.memoryMb ?? config.RUN_DEFAULT_MEMORY_MB,
+    pids: m.limits.pids ?? config.SANDBOX_PIDS,
+  };
+  if (!m.compile) return run;
+  return {
+    memoryMb: m.compileLimits.memoryMb ?? config.COMPILE_DEFAULT_MEMORY_MB,
+    pids: m.compileLimits.pids ?? Math.max(run.pids, config.COMPILE_PIDS),
+  };
+}
+
 /** Server default, then the runtime's runtime.json, then the request (already capped by validation). */
 export function resolveLimits(config: PlanConfig, runtime: Runtime, run: ValidatedRun): ResolvedLimits {
   const requested = run.body.limits ?? {};
   const m = runtime.manifest;
+  const compileContainer = containerLimitsFor(config, runtime);
   return {
-    timeoutMs: requested.timeoutMs ?? m.limits.timeoutMs ?? config.RUN_DEFAULT_TIMEOUT_MS,
-    memoryMb: requested.memoryMb ?? m.limits.memoryMb ?? config.RUN_DEFAULT_MEMORY_MB,
+    run: {
+      timeoutMs: requested.timeoutMs ?? m.limits.timeoutMs ?? config.RUN_DEFAULT_TIMEOUT_MS,
+      memoryMb: requested.memoryMb ?? m.limits.memoryMb ?? config.RUN_DEFAULT_MEMORY_MB,
+      pids: m.limits.pids ?? config.SANDBOX_PIDS,
+    },
+    compile: m.compile
+      ? {
+          timeoutMs:
+            requested.compile?.timeoutMs ?? m.compileLimits.timeoutMs ?? config.COMPILE_DEFAULT_TIMEOUT_MS,
+          memoryMb: requested.compile?.memoryMb ?? compileContainer.memoryMb,
+          pids: compileContainer.pids,
+        }
+      : null,
     outputBytes: (requested.outputKb ?? config.RUN_DEFAULT_OUTPUT_KB) * 1024,
-    compileTimeoutMs: m.compileLimits.timeoutMs ?? COMPILE_DEFAULT_TIMEOUT_MS,
-    compileMemoryMb: m.compileLimits.memoryMb ?? COMPILE_DEFAULT_MEMORY_MB,
   };
 }
 
 /**
  * Expands a runtime command template. An argument that is exactly `{files}`, `{files:.ext}` or `{args}`
- * becomes several arguments; `{entry}` and `{entryStem}` are replaced anywhere inside an argument.
+ * becomes several arguments; `{entry}` (lib/main.py), `{entryStem}` (lib/main), `{entryClass}` (lib.main),
+ * `{entryDir}` (lib, or . at the root) and `{entryBase}` (main.py) are replaced anywhere inside an argument.
  */
 export function expandCommand(
   template: readonly string[],
   context: { entry: string; files: readonly string[]; args: readonly string[] },
 ): string[] {
   const stem = context.entry.replace(/\.[^./]*$/, '');
+  const slash = context.entry.lastIndexOf('/');
+  const entryDir = slash === -1 ? '.' : context.entry.slice(0, slash);
+  const entryBase = slash === -1 ? context.entry : context.entry.slice(slash + 1);
   const out: string[] = [];
   for (const arg of template) {
     if (arg === '{args}') {
@@ -63,12 +108,27 @@ export function expandCommand(
       out.push(...context.files.filter((f) => f.endsWith(filtered[1]!)));
       continue;
     }
-    out.push(arg.replaceAll('{entryStem}', stem).replaceAll('{entry}', context.entry));
+    out.push(
+      arg
+        .replaceAll('{entryStem}', stem)
+        .replaceAll('{entryClass}', stem.replaceAll('/', '.'))
+        .replaceAll('{entryDir}', entryDir)
+        .replaceAll('{entryBase}', entryBase)
+        .replaceAll('{entry}', context.entry),
+    );
   }
   return out;
 }
 
-/** The agent request for a validated run: files, optional compile stage, run stage, stdin. */
+/** True when two stages need different container limits, so the engine must change them in between. */
+export function limitsDiffer(a: ContainerLimits, b: ContainerLimits): boolean {
+  return a.memoryMb !== b.memoryMb || a.pids !== b.pids;
+}
+
+/**
+ * The agent request for a validated run: files, optional compile stage, run stage, stdin. When compile and run
+ * need different container limits, the run stage waits (P/G frames) for the server to change them.
+ */
 export function buildAgentRequest(
   config: PlanConfig,
   runtime: Runtime,
@@ -80,27 +140,29 @@ export function buildAgentRequest(
   const context = { entry: run.entry, files: run.files.map((f) => f.name), args: run.body.args ?? [] };
   const fileSizeBytes = config.RUN_FILE_SIZE_MB * 1024 * 1024;
   const stages: AgentStage[] = [];
-  if (m.compile) {
+  if (m.compile && limits.compile) {
     stages.push({
       name: 'compile',
       argv: expandCommand(m.compile, { ...context, args: [] }),
       env,
-      wallMs: limits.compileTimeoutMs,
-      cpuMs: limits.compileTimeoutMs,
+      wallMs: limits.compile.timeoutMs,
+      cpuMs: limits.compile.timeoutMs,
       fileSizeBytes,
       outputBytes: limits.outputBytes,
       attachStdin: false,
+      pauseBefore: false,
     });
   }
   stages.push({
     name: 'run',
     argv: expandCommand(m.run, context),
     env,
-    wallMs: limits.timeoutMs,
-    cpuMs: limits.timeoutMs,
+    wallMs: limits.run.timeoutMs,
+    cpuMs: limits.run.timeoutMs,
     fileSizeBytes,
     outputBytes: limits.outputBytes,
     attachStdin: true,
+    pauseBefore: limits.compile !== null && limitsDiffer(limits.compile, limits.run),
   });
   return {
     files: run.files.map((f) => ({ name: f.name, content: f.content, executable: false })),

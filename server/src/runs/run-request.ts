@@ -5,7 +5,12 @@ import { createError } from '../errors/errors.js';
 /** Server limits that shape what a request may ask for. */
 export type RequestLimitsConfig = Pick<
   Config,
-  'RUN_MAX_TIMEOUT_MS' | 'RUN_MAX_MEMORY_MB' | 'RUN_MAX_OUTPUT_KB' | 'RUN_MAX_FILES'
+  | 'RUN_MAX_TIMEOUT_MS'
+  | 'RUN_MAX_MEMORY_MB'
+  | 'RUN_MAX_OUTPUT_KB'
+  | 'RUN_MAX_FILES'
+  | 'COMPILE_MAX_TIMEOUT_MS'
+  | 'COMPILE_MAX_MEMORY_MB'
 >;
 
 const MAX_NAME_LENGTH = 255;
@@ -23,6 +28,13 @@ function limitsSchema(c: RequestLimitsConfig) {
       timeoutMs: bounded('limits.timeoutMs', 100, c.RUN_MAX_TIMEOUT_MS).optional(),
       memoryMb: bounded('limits.memoryMb', 16, c.RUN_MAX_MEMORY_MB).optional(),
       outputKb: bounded('limits.outputKb', 1, c.RUN_MAX_OUTPUT_KB).optional(),
+      compile: z
+        .object({
+          timeoutMs: bounded('limits.compile.timeoutMs', 100, c.COMPILE_MAX_TIMEOUT_MS).optional(),
+          memoryMb: bounded('limits.compile.memoryMb', 16, c.COMPILE_MAX_MEMORY_MB).optional(),
+        })
+        .strict()
+        .optional(),
     })
     .strict();
 }

@@ -11,6 +11,7 @@ const stage = (name: 'compile' | 'run', outputBytes = 10): AgentStage => ({
   fileSizeBytes: 1,
   outputBytes,
   attachStdin: name === 'run',
+  pauseBefore: false,
 });
 
 const exit = (over: Partial<StageExit> = {}): StageExit => ({

@@ -128,14 +128,12 @@ export class RunService {
     const collector = new RunCollector(agentRequest.stages);
     let error: RunResponse['error'];
     try {
-      const memoryMb = Math.max(
-        limits.memoryMb,
-        agentRequest.stages.some((s) => s.name === 'compile') ? limits.compileMemoryMb : 0,
-      );
-      if (memoryMb !== sandbox.spec.memoryMb) await sandbox.setMemoryLimit(memoryMb);
+      // The first stage runs with the container's limits; a run stage after a compile gets its own (P/G).
+      await sandbox.setLimits(limits.compile ?? limits.run);
       const deadlineMs = agentRequest.stages.reduce((sum, s) => sum + s.wallMs, 0) + DEADLINE_GRACE_MS;
       const execution = sandbox.execute(agentRequest, {
         deadlineMs,
+        beforeStage: () => sandbox.setLimits(limits.run),
         onEvent: (event) => {
           collector.onEvent(event);
           hooks.onEvent?.(event);

@@ -41,6 +41,7 @@ describe('agent protocol codec', () => {
           fileSizeBytes: 1024,
           outputBytes: 2048,
           attachStdin: true,
+          pauseBefore: true,
         },
       ],
       stdin: Buffer.from('in'),
@@ -76,7 +77,7 @@ describe('agent protocol codec', () => {
     expect(p.readBigUInt64BE(o)).toBe(1024n);
     expect(p.readBigUInt64BE(o + 8)).toBe(2048n);
     o += 16;
-    expect(u32()).toBe(1); // flags: stdin attached
+    expect(u32()).toBe(3); // flags: stdin attached, pause before
     expect(str()).toBe('in');
     expect(p.readUInt8(o++)).toBe(1);
     expect(o).toBe(p.length);

@@ -22,6 +22,8 @@ export interface AgentStage {
   fileSizeBytes: number;
   outputBytes: number;
   attachStdin: boolean;
+  /** Wait for the server's G frame (after the agent's P) before starting, so it can change container limits. */
+  pauseBefore: boolean;
 }
 
 export interface AgentRequest {
@@ -51,6 +53,7 @@ export interface StageExit {
 export type AgentEvent =
   | { type: 'ready'; version: string }
   | { type: 'stage-begin'; stage: number }
+  | { type: 'paused'; stage: number }
   | { type: 'stdout' | 'stderr'; data: Buffer }
   | { type: 'stage-exit'; exit: StageExit }
   | { type: 'done' }
@@ -116,7 +119,7 @@ export function encodeRunRequest(request: AgentRequest): Buffer {
       .u32(s.cpuMs)
       .u64(s.fileSizeBytes)
       .u64(s.outputBytes)
-      .u32(s.attachStdin ? 1 : 0);
+      .u32((s.attachStdin ? 1 : 0) | (s.pauseBefore ? 2 : 0));
   }
   w.bytes(request.stdin).u8(request.closeStdin ? 1 : 0);
   return encodeFrame('R', w.build());
@@ -125,6 +128,11 @@ export function encodeRunRequest(request: AgentRequest): Buffer {
 /** Encodes an `I` stdin chunk frame. */
 export function encodeStdin(data: Buffer): Buffer {
   return encodeFrame('I', data);
+}
+
+/** Encodes a `G` frame: the stage the agent paused before may start. */
+export function encodeGo(): Buffer {
+  return encodeFrame('G');
 }
 
 /** Encodes a `C` close-stdin frame. */
@@ -170,6 +178,8 @@ export function decodeAgentFrame(type: number, payload: Buffer): AgentEvent {
       return { type: 'ready', version: readStr(payload) };
     case 'B':
       return { type: 'stage-begin', stage: payload.readUInt8(0) };
+    case 'P':
+      return { type: 'paused', stage: payload.readUInt8(0) };
     case 'O':
       return { type: 'stdout', data: payload };
     case 'E':

@@ -4,6 +4,7 @@ import type Docker from 'dockerode';
 import { DockerStreamDemuxer } from './docker-stream.js';
 import {
   encodeCloseStdin,
+  encodeGo,
   encodeRunRequest,
   encodeSignal,
   encodeStdin,
@@ -76,6 +77,7 @@ class DockerSandbox implements Sandbox {
   private failure: ((err: SandboxError) => void) | null = null;
   private destroyed: Promise<void> | null = null;
   private ended = false;
+  private current: { memoryMb: number; pids: number };
 
   constructor(
     private readonly container: Docker.Container,
@@ -83,6 +85,7 @@ class DockerSandbox implements Sandbox {
     readonly spec: SandboxSpec,
     onAgentLog: (line: string) => void,
   ) {
+    this.current = { memoryMb: spec.memoryMb, pids: spec.pids };
     this.demuxer = new DockerStreamDemuxer(
       (chunk) => this.onFrames(chunk),
       (chunk) => onAgentLog(chunk.toString('utf8').trimEnd()),
@@ -141,9 +144,11 @@ class DockerSandbox implements Sandbox {
     failure?.(err);
   }
 
-  async setMemoryLimit(memoryMb: number): Promise<void> {
-    const bytes = memoryMb * 1024 * 1024;
-    await this.container.update({ Memory: bytes, MemorySwap: bytes });
+  async setLimits(limits: { memoryMb: number; pids: number }): Promise<void> {
+    if (limits.memoryMb === this.current.memoryMb && limits.pids === this.current.pids) return;
+    const bytes = limits.memoryMb * 1024 * 1024;
+    await this.container.update({ Memory: bytes, MemorySwap: bytes, PidsLimit: limits.pids });
+    this.current = { ...limits };
   }
 
   execute(request: AgentRequest, options: ExecuteOptions): Execution {
@@ -167,6 +172,17 @@ class DockerSandbox implements Sandbox {
       this.listener = (event) => {
         if (event.type === 'fatal') {
           this.fail(new SandboxError(`the agent refused the request: ${event.message}`, 'protocol'));
+          return;
+        }
+        if (event.type === 'paused') {
+          const before = options.beforeStage ?? (() => Promise.resolve());
+          before(event.stage).then(
+            () => send(encodeGo()),
+            (err: unknown) =>
+              this.fail(
+                new SandboxError(`cannot prepare stage ${event.stage}: ${describe(err)}`, 'unavailable'),
+              ),
+          );
           return;
         }
         options.onEvent(event);

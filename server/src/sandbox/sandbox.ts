@@ -36,14 +36,16 @@ export interface ExecuteOptions {
   onEvent: (event: AgentEvent) => void;
   /** The server's own deadline for the whole exchange, in ms; the agent is not trusted to keep time. */
   deadlineMs: number;
+  /** Called when the agent pauses before a stage (P frame); the stage starts once it resolves. */
+  beforeStage?: (stage: number) => Promise<void>;
 }
 
 /** One ready container whose agent has said hello. Used once, then destroyed. */
 export interface Sandbox {
   readonly id: string;
   readonly spec: SandboxSpec;
-  /** Changes the memory limit before a run asks for a different one than the pool's. */
-  setMemoryLimit(memoryMb: number): Promise<void>;
+  /** Changes the container's memory (memory = memory+swap) and process limits; a no-op when they are current. */
+  setLimits(limits: { memoryMb: number; pids: number }): Promise<void>;
   /** Sends the run request; only one per sandbox. */
   execute(request: AgentRequest, options: ExecuteOptions): Execution;
   /** Force-removes the container. Safe to call more than once. */

@@ -1,0 +1,5 @@
+#include "shapes.h"
+
+int area(int w, int h) {
+    return w * h;
+}
