@@ -37,6 +37,7 @@ export async function startServer(docker: Docker, poolSize: number): Promise<Run
   const config = loadConfig({
     LANGUAGES: 'python',
     POOL_SIZE: String(poolSize),
+    POOL_IDLE_SIZE: String(poolSize),
     SERVE_CLIENT: 'false',
     LOG_LEVEL: 'silent',
   });

@@ -57,7 +57,12 @@ export async function createServer(options: {
   const pools = new SandboxPools({
     driver,
     specs,
-    targetFor: (language) => config.poolSizes[language] ?? config.POOL_SIZE,
+    sizeFor: (language) => {
+      const fixed = config.poolSizes[language];
+      if (fixed !== undefined) return { idle: fixed, busy: fixed };
+      return { idle: Math.min(config.POOL_IDLE_SIZE, config.POOL_SIZE), busy: config.POOL_SIZE };
+    },
+    idleAfterMs: config.POOL_IDLE_AFTER_MS,
     maxConcurrentCreates: config.POOL_MAX_CONCURRENT_CREATES,
     logger: options.logger,
   });

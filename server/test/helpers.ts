@@ -7,11 +7,16 @@ import { CONTAINER_LABELS } from '../src/sandbox/docker-sandbox-driver.js';
 
 export const docker = new Docker({ socketPath: '/var/run/docker.sock' });
 
-/** A real server on the real Docker engine, with small pools, waiting until they are warm. */
+/**
+ * A real server on the real Docker engine, with small pools, waiting until they are warm. Pools keep their
+ * size whether used or not unless the test sets POOL_IDLE_SIZE itself.
+ */
 export async function startTestServer(env: Record<string, string> = {}): Promise<CodeRunnerServer> {
+  const poolSize = env.POOL_SIZE ?? '2';
   const config = loadConfig({
     LANGUAGES: 'python,javascript',
-    POOL_SIZE: '2',
+    POOL_SIZE: poolSize,
+    POOL_IDLE_SIZE: poolSize,
     SERVE_CLIENT: 'false',
     LOG_LEVEL: 'silent',
     ...env,

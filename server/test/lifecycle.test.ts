@@ -92,7 +92,8 @@ describe('server lifecycle', () => {
     const pools = new SandboxPools({
       driver,
       specs: [{ language: 'python', image: 'coderunner/python:latest', memoryMb: 64, pids: 16 }],
-      targetFor: () => 1,
+      sizeFor: () => ({ idle: 1, busy: 1 }),
+      idleAfterMs: 60000,
       maxConcurrentCreates: 1,
       logger,
     });
@@ -142,6 +143,38 @@ describe('server lifecycle', () => {
     try {
       expect(server.orphansRemoved).toBeGreaterThanOrEqual(2);
       expect(await containersOf(instanceId)).toEqual([]);
+    } finally {
+      await server.app.close();
+    }
+  });
+});
+
+describe('adaptive pool sizes', () => {
+  it('keeps an unused language at its idle size, grows it when used, and shrinks it back when idle', async () => {
+    const server = await startTestServer({
+      LANGUAGES: 'python',
+      POOL_SIZE: '2',
+      POOL_IDLE_SIZE: '0',
+      POOL_IDLE_AFTER_MS: '1500',
+    });
+    const id = server.driver.instanceId;
+    try {
+      expect(server.pools.stats()[0]).toMatchObject({ target: 0, ready: 0, idleSize: 0, busySize: 2 });
+      expect(await containersOf(id)).toEqual([]);
+      // A cold language still runs: the first request creates its container on demand.
+      const first = await postRun(server.app, single('python', 'main.py', 'print("cold")'));
+      expect(first.json().run.stdout).toBe('cold\n');
+      expect(server.pools.stats()[0]?.target).toBe(2);
+      await server.pools.whenFull(30000);
+      expect(server.pools.stats()[0]?.ready).toBe(2);
+      // Unused for longer than POOL_IDLE_AFTER_MS: back to 0, containers removed (bounded wait).
+      let running = (await containersOf(id)).length;
+      for (let i = 0; i < 100 && (server.pools.stats()[0]?.target !== 0 || running > 0); i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        running = (await containersOf(id)).length;
+      }
+      expect(server.pools.stats()[0]).toMatchObject({ target: 0, ready: 0 });
+      expect(running).toBe(0);
     } finally {
       await server.app.close();
     }

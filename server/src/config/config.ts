@@ -46,11 +46,13 @@ export const configSchema = z.object({
     .string()
     .default('')
     .describe('Folder of the built web client served at /; empty: client/dist'),
-  POOL_SIZE: int('Warm containers kept ready per language', 3, 0, 64),
+  POOL_SIZE: int('Warm containers kept ready per language while it is in use', 3, 0, 64),
+  POOL_IDLE_SIZE: int('Warm containers kept for a language not used lately (or never)', 1, 0, 64),
+  POOL_IDLE_AFTER_MS: int('A language unused this long shrinks to POOL_IDLE_SIZE', 600000, 100, 86400000),
   POOL_SIZES: z
     .string()
     .default('')
-    .describe('Per-language pool sizes overriding POOL_SIZE, e.g. "python=5,javascript=1"'),
+    .describe('Fixed per-language pool sizes overriding both, e.g. "python=5,javascript=1"'),
   POOL_MAX_CONCURRENT_CREATES: int(
     'Containers created at once across all pools (container churn is CPU-bound)',
     2,

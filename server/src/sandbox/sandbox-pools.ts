@@ -1,12 +1,14 @@
 import { BoundedQueue } from '../util/bounded-queue.js';
 import type { Sandbox, SandboxDriver, SandboxSpec } from './sandbox.js';
-import { WarmPool, type PoolLogger, type PoolStats } from './warm-pool.js';
+import { WarmPool, type PoolLogger, type PoolSize, type PoolStats } from './warm-pool.js';
 
 export interface SandboxPoolsOptions {
   driver: SandboxDriver;
   specs: SandboxSpec[];
-  /** Ready containers per language. */
-  targetFor: (language: string) => number;
+  /** Ready containers per language, idle and busy. */
+  sizeFor: (language: string) => PoolSize;
+  /** A language unused for this long shrinks back to its idle size. */
+  idleAfterMs: number;
   maxConcurrentCreates: number;
   logger: PoolLogger;
 }
@@ -15,21 +17,24 @@ export interface SandboxPoolsOptions {
  * One warm pool per enabled runtime, sharing one limit on concurrent container creations.
  *
  * @example
- *   const pools = new SandboxPools({ driver, specs, targetFor: () => 3, maxConcurrentCreates: 2, logger });
+ *   const pools = new SandboxPools({
+ *     driver, specs, sizeFor: () => ({ idle: 1, busy: 3 }), idleAfterMs: 600000, maxConcurrentCreates: 2, logger,
+ *   });
  *   pools.start();
  *   const sandbox = await pools.acquire('python');
  */
 export class SandboxPools {
   private readonly pools = new Map<string, WarmPool>();
+  private shrinkTimer: NodeJS.Timeout | null = null;
 
-  constructor(options: SandboxPoolsOptions) {
+  constructor(private readonly options: SandboxPoolsOptions) {
     const creations = new BoundedQueue(options.maxConcurrentCreates);
     for (const spec of options.specs) {
       this.pools.set(
         spec.language,
         new WarmPool({
           spec,
-          target: options.targetFor(spec.language),
+          size: options.sizeFor(spec.language),
           driver: options.driver,
           creations,
           logger: options.logger,
@@ -38,9 +43,15 @@ export class SandboxPools {
     }
   }
 
-  /** Starts filling every pool. */
+  /** Starts filling every pool, and checking now and then for pools to shrink back to their idle size. */
   start(): void {
     for (const pool of this.pools.values()) pool.start();
+    const every = Math.max(50, Math.min(30000, Math.floor(this.options.idleAfterMs / 4)));
+    this.shrinkTimer = setInterval(() => {
+      const now = Date.now();
+      for (const pool of this.pools.values()) pool.shrinkIfIdle(now, this.options.idleAfterMs);
+    }, every);
+    this.shrinkTimer.unref();
   }
 
   private pool(language: string): WarmPool {
@@ -76,6 +87,7 @@ export class SandboxPools {
 
   /** Closes every pool, removing their containers. */
   async close(): Promise<void> {
+    if (this.shrinkTimer) clearInterval(this.shrinkTimer);
     await Promise.all([...this.pools.values()].map((p) => p.close()));
   }
 }

@@ -8,17 +8,25 @@ export interface PoolLogger {
 
 export interface WarmPoolOptions {
   spec: SandboxSpec;
-  /** Ready containers to keep. 0 means create on demand only. */
-  target: number;
+  /** How many ready containers to keep, between `idle` (not used lately) and `busy` (in use). */
+  size: PoolSize;
   driver: SandboxDriver;
   /** Shared across pools: container creation is CPU-bound on the engine's side. */
   creations: BoundedQueue;
   logger: PoolLogger;
 }
 
+/** Ready containers a pool keeps: `busy` while the language is in use, `idle` once it has not been for a while. */
+export interface PoolSize {
+  idle: number;
+  busy: number;
+}
+
 export interface PoolStats {
   language: string;
   target: number;
+  idleSize: number;
+  busySize: number;
   ready: number;
   creating: number;
   waiting: number;
@@ -35,6 +43,8 @@ const MAX_BACKOFF_MS = 5000;
 /**
  * Ready containers of one runtime. `acquire` hands out a ready one at once, or the next one to become ready;
  * `release` removes a used container in the background and the pool refills itself to its target.
+ * The target adapts to demand: it starts at the idle size, rises to the busy size when the language is used,
+ * and `shrinkIfIdle` brings it back (removing the surplus) when it has not been used for a while.
  * When creation fails (engine down) the waiting callers are rejected at once and refills back off.
  */
 export class WarmPool {
@@ -46,8 +56,12 @@ export class WarmPool {
   private retryTimer: NodeJS.Timeout | null = null;
   private lastError: string | null = null;
   private closed = false;
+  private target: number;
+  private lastUsed = 0;
 
-  constructor(private readonly options: WarmPoolOptions) {}
+  constructor(private readonly options: WarmPoolOptions) {
+    this.target = options.size.idle;
+  }
 
   /** The spec every container of this pool is created with. */
   get spec(): SandboxSpec {
@@ -62,6 +76,8 @@ export class WarmPool {
   /** A ready sandbox, now or as soon as one is started. */
   acquire(): Promise<Sandbox> {
     if (this.closed) return Promise.reject(new SandboxError('the pool is closed', 'unavailable'));
+    this.lastUsed = Date.now();
+    this.target = this.options.size.busy;
     const sandbox = this.ready.shift();
     if (sandbox) {
       this.fill();
@@ -83,7 +99,9 @@ export class WarmPool {
   stats(): PoolStats {
     return {
       language: this.options.spec.language,
-      target: this.options.target,
+      target: this.target,
+      idleSize: this.options.size.idle,
+      busySize: this.options.size.busy,
       ready: this.ready.length,
       creating: this.creating,
       waiting: this.waiters.length,
@@ -94,11 +112,18 @@ export class WarmPool {
   /** Resolves once the pool holds its target of ready containers (used by tests and benchmarks). */
   async whenFull(timeoutMs = 30000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
-    while (this.ready.length < this.options.target) {
+    while (this.ready.length < this.target) {
       if (Date.now() > deadline)
         throw new Error(`pool ${this.options.spec.language} not full after ${timeoutMs} ms`);
       await new Promise((r) => setTimeout(r, 20));
     }
+  }
+
+  /** Drops back to the idle size, removing surplus ready containers, when unused for `idleAfterMs`. */
+  shrinkIfIdle(now: number, idleAfterMs: number): void {
+    if (this.closed || this.target === this.options.size.idle || now - this.lastUsed < idleAfterMs) return;
+    this.target = this.options.size.idle;
+    while (this.ready.length > this.target) this.remove(this.ready.pop()!);
   }
 
   /** Rejects waiters, removes every ready container and waits for in-flight creations and removals. */
@@ -126,7 +151,7 @@ export class WarmPool {
   private fill(urgent = false): void {
     if (this.closed) return;
     if (this.retryTimer && !urgent) return;
-    const wanted = this.options.target + this.waiters.length - this.ready.length - this.creating;
+    const wanted = this.target + this.waiters.length - this.ready.length - this.creating;
     for (let i = 0; i < wanted; i++) {
       this.creating++;
       void this.createOne();
