@@ -5,6 +5,8 @@ export default defineConfig({
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
     // Docker-backed files share one engine on a 2-core machine: run files one after another.
     fileParallelism: false,
+    // After each file: every server it started is closed and has left no container (test/leak-check.ts).
+    setupFiles: ['test/leak-check.ts'],
     testTimeout: 60000,
     hookTimeout: 120000,
   },

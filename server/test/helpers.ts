@@ -22,8 +22,36 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     ...env,
   });
   const server = await createServer({ config, docker, logger: pino({ level: 'silent' }) });
+  const record = { server, closed: false };
+  started.push(record);
+  server.app.addHook('onClose', async () => {
+    record.closed = true;
+  });
   await server.pools.whenFull(60000);
   return server;
+}
+
+const started: Array<{ server: CodeRunnerServer; closed: boolean }> = [];
+
+/**
+ * What the servers started by this test file left behind: servers never closed (closed now) and containers
+ * still present after close. Empty when all is well; test/leak-check.ts asserts that after every file.
+ */
+export async function collectLeaks(): Promise<string[]> {
+  const leaks: string[] = [];
+  for (const record of started.splice(0)) {
+    const id = record.server.driver.instanceId;
+    if (!record.closed) {
+      leaks.push(`server ${id} was never closed`);
+      await record.server.app.close();
+    }
+    const left = await containersOf(id);
+    if (left.length > 0) {
+      leaks.push(`server ${id} left ${left.length} container(s)`);
+      await Promise.allSettled(left.map((c) => docker.getContainer(c.Id).remove({ force: true })));
+    }
+  }
+  return leaks;
 }
 
 /** POSTs a run request through the app's HTTP layer. */
