@@ -1,10 +1,12 @@
 import { existsSync } from 'node:fs';
 import fastifyStatic from '@fastify/static';
+import fastifyWebsocket from '@fastify/websocket';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Config } from './config/config.js';
 import { installErrorHandler } from './errors/error-handler.js';
 import { registerHealthRoutes } from './http/health-routes.js';
 import { registerRunsRoutes } from './http/runs-routes.js';
+import { registerRunsWebSocket } from './http/runs-ws.js';
 import { registerRuntimesRoutes } from './http/runtimes-routes.js';
 import type { RunService } from './runs/run-service.js';
 import type { RuntimeRegistry } from './runtimes/runtime-registry.js';
@@ -36,7 +38,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // JSON only: without this Fastify would parse text/plain bodies into strings instead of answering 415.
   app.removeContentTypeParser('text/plain');
   installErrorHandler(app, bodyLimit);
+  await app.register(fastifyWebsocket, { options: { maxPayload: 8 * 1024 * 1024 } });
   registerRunsRoutes(app, deps.runs);
+  registerRunsWebSocket(app, deps.runs);
   registerRuntimesRoutes(app, deps.registry);
   registerHealthRoutes(app, { driver: deps.driver, pools: deps.pools, runs: deps.runs });
   if (deps.clientDir && existsSync(deps.clientDir)) {

@@ -31,6 +31,8 @@ export const ERRORS = {
     message: 'With several files, exactly one must have "toBeExec": true; these have: %s',
   },
   CR_ERR_RUN_BAD_CONTENT: { status: 400, message: 'files[%s].content is not valid %s' },
+  CR_ERR_RUN_CANCELLED: { status: 400, message: 'The run was cancelled: %s' },
+  CR_ERR_WS_INVALID_MESSAGE: { status: 400, message: 'Invalid WebSocket message: %s' },
   CR_ERR_RUN_QUEUE_FULL: { status: 429, message: 'The run queue is full (%s waiting); retry shortly' },
   CR_ERR_RUNTIME_UNAVAILABLE: {
     status: 503,

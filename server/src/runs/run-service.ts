@@ -36,6 +36,8 @@ export interface RunHooks {
   onEvent?: (event: AgentEvent) => void;
   /** Called once the program has been sent, with the handle for stdin and signals. */
   onStart?: (execution: Execution) => void;
+  /** Aborted when the client has gone: a run still queued is dropped, a running one is killed by the caller. */
+  signal?: AbortSignal;
 }
 
 export interface RunServiceDeps {
@@ -117,6 +119,8 @@ export class RunService {
   private async executeNow(prepared: PreparedRun, hooks: RunHooks, started: number): Promise<RunResponse> {
     const { runtime, limits, agentRequest } = prepared;
     const dequeued = performance.now();
+    if (hooks.signal?.aborted)
+      throw createError('CR_ERR_RUN_CANCELLED', 'the client went away while it was queued');
     let sandbox: Sandbox;
     try {
       sandbox = await this.deps.pools.acquire(runtime.language);
