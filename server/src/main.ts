@@ -17,7 +17,11 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  const logger = pino({ level: config.LOG_LEVEL });
+  // Readable lines for a person at a terminal (npm start); JSON lines for log collectors otherwise.
+  const logger = pino({
+    level: config.LOG_LEVEL,
+    ...(process.stdout.isTTY ? { transport: { target: 'pino-pretty', options: { translateTime: 'HH:MM:ss' } } } : {}),
+  });
   const docker = new Docker({ socketPath: config.DOCKER_SOCKET });
   let server;
   try {
