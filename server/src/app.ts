@@ -4,6 +4,7 @@ import fastifyWebsocket from '@fastify/websocket';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Config } from './config/config.js';
 import { installErrorHandler } from './errors/error-handler.js';
+import { registerAccessControl } from './http/access-control.js';
 import { registerHealthRoutes } from './http/health-routes.js';
 import { registerRunsRoutes } from './http/runs-routes.js';
 import { registerRunsWebSocket } from './http/runs-ws.js';
@@ -34,10 +35,16 @@ export interface AppDeps {
  */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const bodyLimit = deps.config.RUN_MAX_BODY_KB * 1024;
-  const app = Fastify({ loggerInstance: deps.logger, bodyLimit, forceCloseConnections: 'idle' });
+  // Closing drops every connection: main.ts first waits for in-flight runs, so only idle or stuck clients remain.
+  const app = Fastify({ loggerInstance: deps.logger, bodyLimit, forceCloseConnections: true });
   // JSON only: without this Fastify would parse text/plain bodies into strings instead of answering 415.
   app.removeContentTypeParser('text/plain');
   installErrorHandler(app, bodyLimit);
+  await registerAccessControl(app, {
+    apiKeys: deps.config.apiKeys,
+    ratePerMinute: deps.config.RATE_LIMIT_PER_MINUTE,
+    corsOrigins: deps.config.corsOrigins,
+  });
   await app.register(fastifyWebsocket, { options: { maxPayload: 8 * 1024 * 1024 } });
   registerRunsRoutes(app, deps.runs);
   registerRunsWebSocket(app, deps.runs);

@@ -20,7 +20,9 @@ async function main(): Promise<void> {
   // Readable lines for a person at a terminal (npm start); JSON lines for log collectors otherwise.
   const logger = pino({
     level: config.LOG_LEVEL,
-    ...(process.stdout.isTTY ? { transport: { target: 'pino-pretty', options: { translateTime: 'HH:MM:ss' } } } : {}),
+    ...(process.stdout.isTTY
+      ? { transport: { target: 'pino-pretty', options: { translateTime: 'HH:MM:ss' } } }
+      : {}),
   });
   const docker = new Docker({ socketPath: config.DOCKER_SOCKET });
   let server;

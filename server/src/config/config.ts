@@ -117,6 +117,24 @@ export const configSchema = z.object({
   RUN_FILE_SIZE_MB: int('Largest file a program may write', 32, 1, 4096),
   SHUTDOWN_GRACE_MS: int('How long in-flight runs may take to finish after SIGTERM', 35000, 0, 600000),
   SERVE_CLIENT: bool('Serve the web client at /', true),
+  API_KEYS: z
+    .string()
+    .default('')
+    .describe(
+      'Comma-separated API keys required on /api/*; empty leaves the API open (keep HOST on loopback then)',
+    ),
+  RATE_LIMIT_PER_MINUTE: int(
+    'Requests per minute per API key (or client address) on /api/*; 0 turns it off',
+    600,
+    0,
+    1000000,
+  ),
+  CORS_ORIGINS: z
+    .string()
+    .default('')
+    .describe(
+      'Comma-separated origins allowed to call the API from browsers; empty: same origin only; * any',
+    ),
 });
 
 /** The validated, frozen configuration. */
@@ -125,6 +143,10 @@ export type Config = Readonly<z.infer<typeof configSchema>> & {
   readonly poolSizes: Readonly<Record<string, number>>;
   /** LANGUAGES parsed; empty means all. */
   readonly languages: readonly string[];
+  /** API_KEYS parsed. */
+  readonly apiKeys: readonly string[];
+  /** CORS_ORIGINS parsed. */
+  readonly corsOrigins: readonly string[];
 };
 
 /** Thrown with every problem in the environment at once. */
@@ -187,12 +209,16 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       problems.push('RUN_DEFAULT_OUTPUT_KB must not exceed RUN_MAX_OUTPUT_KB');
   }
   if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
-  const languages = parsed.data.LANGUAGES.split(',')
-    .map((l) => l.trim())
-    .filter(Boolean);
+  const list = (raw: string) =>
+    raw
+      .split(',')
+      .map((v) => v.trim())
+      .filter(Boolean);
   return Object.freeze({
     ...parsed.data,
     poolSizes: Object.freeze(poolSizes),
-    languages: Object.freeze(languages),
+    languages: Object.freeze(list(parsed.data.LANGUAGES)),
+    apiKeys: Object.freeze(list(parsed.data.API_KEYS)),
+    corsOrigins: Object.freeze(list(parsed.data.CORS_ORIGINS)),
   });
 }

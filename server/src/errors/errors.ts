@@ -14,6 +14,11 @@ export const ERRORS = {
   CR_ERR_HTTP_BODY_TOO_LARGE: { status: 413, message: 'The request body is larger than the %s byte limit' },
   CR_ERR_HTTP_NOT_FOUND: { status: 404, message: 'No route %s' },
   CR_ERR_HTTP_RATE_LIMITED: { status: 429, message: 'Too many requests: %s' },
+  CR_ERR_AUTH_MISSING_KEY: {
+    status: 401,
+    message: 'This server requires an API key: send Authorization: Bearer <key> or X-API-Key',
+  },
+  CR_ERR_AUTH_INVALID_KEY: { status: 401, message: 'The API key is not valid' },
   CR_ERR_RUN_INVALID_REQUEST: { status: 400, message: 'Invalid run request: %s' },
   CR_ERR_RUN_UNKNOWN_LANGUAGE: {
     status: 400,
