@@ -20,7 +20,9 @@ interface Expected {
   stderrMatch?: string;
   /** Matched against the compile stage's stdout + stderr. */
   compileOutputMatch?: string;
-  exitCode?: number;
+  exitCode?: number | null;
+  /** The signal that ended the run stage, e.g. SIGSEGV. */
+  signal?: string;
 }
 
 const runtimesDir = join(REPO_ROOT, 'runtimes');
@@ -90,5 +92,6 @@ describe('runtime conformance programs', () => {
     if (expected.stderrMatch !== undefined)
       expect(result.run.stderr).toMatch(new RegExp(expected.stderrMatch));
     if (expected.exitCode !== undefined) expect(result.run.exitCode).toBe(expected.exitCode);
+    if (expected.signal !== undefined) expect(result.run.signal).toBe(expected.signal);
   });
 });

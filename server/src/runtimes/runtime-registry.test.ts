@@ -2,7 +2,8 @@ import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadRuntimes } from './runtime-registry.js';
+import { loadRuntimeManifests } from './runtime-manifest.js';
+import { loadRuntimes, RuntimeRegistry } from './runtime-registry.js';
 
 function runtimesDir(): string {
   const dir = mkdtempSync(join(tmpdir(), 'coderunner-runtimes-'));
@@ -50,5 +51,21 @@ describe('loadRuntimes', () => {
     await expect(loadRuntimes({ runtimesDir: dir, enabled: ['cobol'], driver })).rejects.toThrow(
       /unknown runtimes: cobol \(known: python, ruby\)/,
     );
+  });
+});
+
+describe('RuntimeRegistry', () => {
+  it('refuses two runtimes that claim the same alias', () => {
+    const runtime = (language: string, aliases: string[]) =>
+      ({ language, aliases }) as unknown as ConstructorParameters<typeof RuntimeRegistry>[0][number];
+    expect(() => new RuntimeRegistry([runtime('c', ['cc']), runtime('cpp', ['CC'])])).toThrow(
+      /"CC" names both c and cpp/,
+    );
+  });
+
+  it('finds no clash among the runtimes in this repository', async () => {
+    const manifests = await loadRuntimeManifests(new URL('../../../runtimes', import.meta.url).pathname);
+    const names = manifests.flatMap((m) => [m.language, ...m.aliases].map((n) => n.toLowerCase()));
+    expect(names.filter((n, i) => names.indexOf(n) !== i)).toEqual([]);
   });
 });

@@ -21,9 +21,17 @@ export interface Runtime {
 export class RuntimeRegistry {
   private readonly byName = new Map<string, Runtime>();
 
+  /** Throws when two runtimes claim the same name or alias: one would silently shadow the other. */
   constructor(private readonly runtimes: readonly Runtime[]) {
     for (const runtime of runtimes) {
-      for (const name of [runtime.language, ...runtime.aliases]) this.byName.set(name.toLowerCase(), runtime);
+      for (const name of [runtime.language, ...runtime.aliases]) {
+        const key = name.toLowerCase();
+        const taken = this.byName.get(key);
+        if (taken && taken !== runtime) {
+          throw new Error(`"${name}" names both ${taken.language} and ${runtime.language}; aliases must be unique`);
+        }
+        this.byName.set(key, runtime);
+      }
     }
   }
 
