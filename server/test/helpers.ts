@@ -19,6 +19,8 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     POOL_IDLE_SIZE: poolSize,
     SERVE_CLIENT: 'false',
     LOG_LEVEL: 'silent',
+    // The same suites run under gVisor with SANDBOX_RUNTIME=runsc.
+    SANDBOX_RUNTIME: process.env.SANDBOX_RUNTIME ?? 'runc',
     ...env,
   });
   const server = await createServer({ config, docker, logger: pino({ level: 'silent' }) });
