@@ -13,6 +13,10 @@ export const ERRORS = {
   },
   CR_ERR_HTTP_BODY_TOO_LARGE: { status: 413, message: 'The request body is larger than the %s byte limit' },
   CR_ERR_HTTP_NOT_FOUND: { status: 404, message: 'No route %s' },
+  CR_ERR_HTTP_UPGRADE_REQUIRED: {
+    status: 426,
+    message: 'This endpoint speaks WebSocket only: connect with an Upgrade: websocket request',
+  },
   CR_ERR_HTTP_RATE_LIMITED: { status: 429, message: 'Too many requests: %s' },
   CR_ERR_AUTH_MISSING_KEY: {
     status: 401,

@@ -87,7 +87,17 @@ class OutputForwarder {
  * Protocol in docs/api.md. A client that disconnects stops its program, which frees the container.
  */
 export function registerRunsWebSocket(app: FastifyInstance, runs: RunService): void {
-  app.get('/api/v1/runs/ws', { websocket: true }, (socket: WebSocket) => {
+  app.route({
+    method: 'GET',
+    url: '/api/v1/runs/ws',
+    // A plain HTTP GET (no Upgrade) gets a JSON 426 instead of an empty 404.
+    handler: async () => {
+      throw createError('CR_ERR_HTTP_UPGRADE_REQUIRED');
+    },
+    wsHandler: (socket: WebSocket) => handleRunSocket(socket),
+  });
+
+  function handleRunSocket(socket: WebSocket): void {
     const abort = new AbortController();
     let execution: Execution | null = null;
     const pending: ClientMessage[] = [];
@@ -184,5 +194,5 @@ export function registerRunsWebSocket(app: FastifyInstance, runs: RunService): v
         }
       }
     }
-  });
+  }
 }
