@@ -24,6 +24,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/fsuid.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
@@ -907,9 +908,16 @@ static void run_stage(uint8_t idx, const struct stage *st, bool has_stdin, struc
 	int outp[2], errp[2], inp[2] = { -1, -1 };
 	memset(r, 0, sizeof *r);
 	k_seen = false;
-	if (pipe2(outp, O_CLOEXEC) < 0 || pipe2(errp, O_CLOEXEC) < 0)
+	/* Pipes belong to whoever creates them (the fs uid): made as the runner, the program can reopen its own
+	 * stdio through /dev/stdin, /dev/stdout and /dev/stderr, as many programs do. */
+	setfsgid(run_gid);
+	setfsuid(run_uid);
+	bool piped = pipe2(outp, O_CLOEXEC) == 0 && pipe2(errp, O_CLOEXEC) == 0 && (!has_stdin || pipe2(inp, O_CLOEXEC) == 0);
+	setfsuid(0);
+	setfsgid(0);
+	if (!piped)
 		fatal("pipe: %m");
-	if (has_stdin ? pipe2(inp, O_CLOEXEC) < 0 : (inp[0] = open("/dev/null", O_RDONLY | O_CLOEXEC)) < 0)
+	if (!has_stdin && (inp[0] = open("/dev/null", O_RDONLY | O_CLOEXEC)) < 0)
 		fatal("stdin for the stage: %m");
 	uint64_t oom0 = cg_oom_kills();
 	struct cpu_base base;

@@ -163,6 +163,18 @@ describe('runs API on real containers', () => {
     expect(lines[3]).toBe('tmpfs writable');
   });
 
+  it('lets the program reopen its own stdio through /dev/stdin, /dev/stdout and /dev/stderr', async () => {
+    const code = [
+      'data = open("/dev/stdin").read()',
+      'open("/dev/stdout", "w").write("out:" + data)',
+      'open("/dev/stderr", "w").write("err")',
+    ].join('\n');
+    const result = await run(single('python', 'main.py', code, { stdin: 'piped' }));
+    expect(result.status).toBe('ok');
+    expect(result.run.stdout).toBe('out:piped');
+    expect(result.run.stderr).toBe('err');
+  });
+
   it('hides the server environment from the program', async () => {
     process.env.CODERUNNER_TEST_SECRET = 'do-not-leak';
     const result = await run(single('python', 'main.py', 'import os\nprint(sorted(os.environ))'));
