@@ -77,6 +77,7 @@ class DockerSandbox implements Sandbox {
   private failure: ((err: SandboxError) => void) | null = null;
   private destroyed: Promise<void> | null = null;
   private ended = false;
+  private readonly exitListeners: Array<() => void> = [];
   private current: { memoryMb: number; pids: number };
 
   constructor(
@@ -97,11 +98,21 @@ class DockerSandbox implements Sandbox {
     stream.on('close', () => {
       this.ended = true;
       this.fail(new SandboxError('the agent exited before finishing', 'agent_failed'));
+      for (const listener of this.exitListeners.splice(0)) listener();
     });
   }
 
   get id(): string {
     return this.container.id;
+  }
+
+  get alive(): boolean {
+    return !this.ended && this.destroyed === null;
+  }
+
+  onExit(listener: () => void): void {
+    if (this.ended) listener();
+    else this.exitListeners.push(listener);
   }
 
   /** Waits for the agent's ready frame. */

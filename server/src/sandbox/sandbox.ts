@@ -48,6 +48,10 @@ export interface Sandbox {
   setLimits(limits: { memoryMb: number; pids: number }): Promise<void>;
   /** Sends the run request; only one per sandbox. */
   execute(request: AgentRequest, options: ExecuteOptions): Execution;
+  /** False once the container's agent is gone (killed from outside, engine restarted, removed). */
+  readonly alive: boolean;
+  /** Calls `listener` once when the agent goes away, whatever the reason. */
+  onExit(listener: () => void): void;
   /** Force-removes the container. Safe to call more than once. */
   destroy(): Promise<void>;
 }

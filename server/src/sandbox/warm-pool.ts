@@ -139,6 +139,15 @@ export class WarmPool {
     }
   }
 
+  private discard(sandbox: Sandbox): void {
+    const index = this.ready.indexOf(sandbox);
+    if (index === -1) return;
+    this.ready.splice(index, 1);
+    this.options.logger.warn({ container: sandbox.id }, 'a warm container died; replacing it');
+    this.remove(sandbox);
+    this.fill();
+  }
+
   private remove(sandbox: Sandbox): void {
     const removal = sandbox.destroy().catch((err: unknown) => {
       this.options.logger.warn({ err, container: sandbox.id }, 'could not remove a used container');
@@ -175,6 +184,8 @@ export class WarmPool {
       const waiter = this.waiters.shift();
       if (waiter) waiter.resolve(sandbox);
       else this.ready.push(sandbox);
+      // A warm container that dies while it waits (killed from outside, engine restarted) is dropped and replaced.
+      sandbox.onExit(() => this.discard(sandbox));
       return;
     }
     this.onCreateFailed(failure ?? new Error('unknown failure'));
