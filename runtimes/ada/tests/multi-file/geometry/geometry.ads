@@ -1,0 +1,3 @@
+package Geometry is
+   pragma Pure;
+end Geometry;

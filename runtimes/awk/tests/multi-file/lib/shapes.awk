@@ -1,0 +1,3 @@
+function area(w, h) {
+    return w * h
+}

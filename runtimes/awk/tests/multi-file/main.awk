@@ -1,0 +1,3 @@
+@include "lib/shapes.awk"
+
+BEGIN { print area(3, 4) }

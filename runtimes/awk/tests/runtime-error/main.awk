@@ -1,0 +1,1 @@
+{ print "before"; print 1 / (NF - 1) }

@@ -1,0 +1,4 @@
+set -u
+echo "before"
+echo "total: $undefined_total"
+echo "not reached"

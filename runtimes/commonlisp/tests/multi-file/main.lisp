@@ -1,0 +1,3 @@
+(load (merge-pathnames "geometry/shapes.lisp" *load-truename*))
+
+(format t "~D~%" (geometry:area 3 4))

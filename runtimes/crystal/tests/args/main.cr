@@ -1,0 +1,1 @@
+puts ([ARGV.size.to_s] + ARGV).join(" ")

@@ -1,0 +1,3 @@
+require "./geometry/shapes"
+
+puts Geometry::Shapes.area(3, 4)

@@ -1,0 +1,3 @@
+STDIN.each_line do |line|
+  puts line
+end

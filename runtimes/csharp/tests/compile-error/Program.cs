@@ -1,0 +1,10 @@
+using System;
+
+class Program
+{
+    static void Main()
+    {
+        int count = "three";
+        Console.WriteLine(count);
+    }
+}

@@ -1,0 +1,7 @@
+import std.stdio;
+
+void main()
+{
+    int count = "three";
+    writeln(count);
+}

@@ -1,0 +1,12 @@
+module geometry.shapes;
+
+struct Rectangle
+{
+    int width;
+    int height;
+
+    int area() const
+    {
+        return width * height;
+    }
+}

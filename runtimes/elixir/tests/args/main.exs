@@ -1,0 +1,2 @@
+args = System.argv()
+IO.puts(Enum.join([length(args) | args], " "))

@@ -1,0 +1,3 @@
+Code.require_file("geometry/shapes.ex", __DIR__)
+
+IO.puts(Geometry.Shapes.area(3, 4))

@@ -1,0 +1,4 @@
+module Geometry.Shapes (area) where
+
+area :: Int -> Int -> Int
+area w h = w * h

@@ -1,0 +1,6 @@
+module Main (main) where
+
+import Geometry.Shapes (area)
+
+main :: IO ()
+main = print (area 3 4)

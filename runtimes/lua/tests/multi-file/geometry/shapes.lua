@@ -1,0 +1,7 @@
+local M = {}
+
+function M.area(w, h)
+  return w * h
+end
+
+return M

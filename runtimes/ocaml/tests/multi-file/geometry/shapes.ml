@@ -1,0 +1,1 @@
+let area w h = w * h

@@ -1,0 +1,1 @@
+val area : int -> int -> int

@@ -1,0 +1,1 @@
+let () = Printf.printf "%d\n" (Shapes.area 3 4)

@@ -1,0 +1,4 @@
+args = argv();
+printf("%d", numel(args));
+printf(" %s", args{:});
+printf("\n");

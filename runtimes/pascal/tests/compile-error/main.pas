@@ -1,0 +1,9 @@
+program Broken;
+
+var
+  Count: Integer;
+
+begin
+  Count := 'three';
+  WriteLn(Count);
+end.

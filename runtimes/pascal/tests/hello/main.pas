@@ -1,0 +1,5 @@
+program Hello;
+
+begin
+  WriteLn('Hello, World!');
+end.

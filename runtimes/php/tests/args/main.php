@@ -1,0 +1,3 @@
+<?php
+$args = array_slice($argv, 1);
+echo count($args), " ", implode(" ", $args), "\n";

@@ -1,0 +1,4 @@
+<?php
+function area(int $w, int $h): int {
+    return $w * $h;
+}

@@ -1,0 +1,4 @@
+<?php
+require __DIR__ . "/lib/shapes.php";
+
+echo area(3, 4), "\n";

@@ -1,0 +1,4 @@
+:- initialization(main, main).
+
+main :-
+    format("Hello, World!~n").

@@ -1,0 +1,6 @@
+:- initialization(main, main).
+:- use_module(geometry/shapes).
+
+main :-
+    area(3, 4, A),
+    format("~d~n", [A]).

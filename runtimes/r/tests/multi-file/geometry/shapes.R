@@ -1,0 +1,3 @@
+area <- function(w, h) {
+  w * h
+}

@@ -1,0 +1,3 @@
+cat("before\n")
+total <- undefined_sum(1, 2)
+cat("not reached\n")

@@ -1,0 +1,2 @@
+lines <- readLines(file("stdin"))
+writeLines(lines)

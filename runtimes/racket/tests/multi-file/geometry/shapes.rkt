@@ -1,0 +1,6 @@
+#lang racket/base
+
+(provide area)
+
+(define (area w h)
+  (* w h))

@@ -1,0 +1,4 @@
+#lang racket/base
+
+(for ([line (in-lines)])
+  (displayln line))

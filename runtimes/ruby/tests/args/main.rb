@@ -1,0 +1,1 @@
+puts [ARGV.size, *ARGV].join(" ")

@@ -1,0 +1,3 @@
+require_relative "geometry/shapes"
+
+puts Geometry.area(3, 4)

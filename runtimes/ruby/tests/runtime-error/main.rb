@@ -1,0 +1,5 @@
+def divide(a, b)
+  a / b
+end
+
+puts divide(1, 0)

@@ -1,0 +1,5 @@
+(define-module (geometry shapes)
+  #:export (area))
+
+(define (area w h)
+  (* w h))

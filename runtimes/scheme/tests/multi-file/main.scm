@@ -1,0 +1,4 @@
+(use-modules (geometry shapes))
+
+(display (area 3 4))
+(newline)

@@ -1,0 +1,3 @@
+SELECT 'before';
+SELECT * FROM missing_table;
+SELECT 'not reached';

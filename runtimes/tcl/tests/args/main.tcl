@@ -1,0 +1,1 @@
+puts [join [list $argc {*}$argv] " "]

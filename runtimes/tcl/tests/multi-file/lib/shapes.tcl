@@ -1,0 +1,3 @@
+proc area {w h} {
+    return [expr {$w * $h}]
+}
