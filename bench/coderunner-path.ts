@@ -33,8 +33,13 @@ export interface RunningServer {
   baseUrl: string;
 }
 
-export async function startServer(docker: Docker, poolSize: number): Promise<RunningServer> {
+export async function startServer(
+  docker: Docker,
+  poolSize: number,
+  sandboxRuntime: 'runc' | 'runsc' = 'runc',
+): Promise<RunningServer> {
   const config = loadConfig({
+    SANDBOX_RUNTIME: sandboxRuntime,
     LANGUAGES: 'python',
     POOL_SIZE: String(poolSize),
     POOL_IDLE_SIZE: String(poolSize),

@@ -16,7 +16,7 @@ import {
   type RunningServer,
 } from './coderunner-path.js';
 import { buildReport, formatReport, writeReport, type Measurements, type ThroughputRow } from './report.js';
-import { progress, summarize, type Bounds } from './stats.js';
+import { progress, summarize, type Bounds, type Summary } from './stats.js';
 
 const IMAGE = imageNameFor('python');
 const RESULTS_FILE = fileURLToPath(new URL('./results/latest.json', import.meta.url));
@@ -102,10 +102,24 @@ async function measure(docker: Docker, label: string, servers: RunningServer[]):
     `(f) ${s.perSecond.toFixed(2)} runs/s (${withDrain.toFixed(2)} counting the drain); failed runs: ${failures.count}`,
   );
 
+  let gvisor: Summary | null = null;
+  const info = (await docker.info()) as { Runtimes?: Record<string, unknown> };
+  if (info.Runtimes && 'runsc' in info.Runtimes) {
+    progress('(g) the same warm path under gVisor (SANDBOX_RUNTIME=runsc): 15 samples ...');
+    const g = await startServer(docker, POOL_SIZE, 'runsc');
+    servers.push(g);
+    gvisor = summarize((await benchWarmLatency(g, bounds(15, 60), 3, failures)).samples);
+    progress(`(g) ${fmt(gvisor)}`);
+  } else {
+    progress(
+      '(g) skipped: runsc is not registered with the engine (SANDBOX_RUNTIME=runsc npm run bootstrap)',
+    );
+  }
+
   return {
     startedAt,
     host: { cpus: cpus().length, node: process.versions.node, python, dockerServer: version.Version },
-    latency: { hostProcess: host, dockerRun, cpExec, coderunnerWarm },
+    latency: { hostProcess: host, dockerRun, cpExec, coderunnerWarm, coderunnerWarmGvisor: gvisor },
     coderunnerWarmTimings: warm.timings,
     churn,
     coderunnerSustained: {

@@ -15,7 +15,14 @@ export interface ThroughputRow {
 export interface Measurements {
   startedAt: string;
   host: { cpus: number; node: string; python: string; dockerServer: string };
-  latency: { hostProcess: Summary; dockerRun: Summary; cpExec: Summary; coderunnerWarm: Summary };
+  latency: {
+    hostProcess: Summary;
+    dockerRun: Summary;
+    cpExec: Summary;
+    coderunnerWarm: Summary;
+    /** The same warm path with SANDBOX_RUNTIME=runsc; null when gVisor is not registered with the engine. */
+    coderunnerWarmGvisor: Summary | null;
+  };
   coderunnerWarmTimings: TimingBreakdown;
   churn: ThroughputRow[];
   coderunnerSustained: ThroughputRow & { drainMs: number; perSecondWithDrain: number };
@@ -97,6 +104,9 @@ export function formatReport(r: Report): string {
     ['(c) seed: docker cp + docker exec into a warm container (CLI)', r.latency.cpExec],
     ['(d) CodeRunner POST /api/v1/runs, warm path (full pool)', r.latency.coderunnerWarm],
   ];
+  if (r.latency.coderunnerWarmGvisor) {
+    rows.push(['(g) CodeRunner under gVisor (runsc), warm path', r.latency.coderunnerWarmGvisor]);
+  }
   for (const [name, s] of rows) {
     lines.push(`${pad(name, 62)}${lpad(String(s.n), 4)}${lpad(fix(s.medianMs), 9)}${lpad(fix(s.p95Ms), 9)}`);
   }
