@@ -57,7 +57,7 @@ describe('faults', () => {
             .catch(() => ({ Processes: [] as string[][] }));
           if (
             (top.Processes ?? []).some(
-              (p) => p.join(' ').includes('time.sleep') || p.join(' ').includes('python3'),
+              (p: string[]) => p.join(' ').includes('time.sleep') || p.join(' ').includes('python3'),
             )
           )
             victim = c.Id;
