@@ -1,0 +1,4 @@
+(ns geometry.shapes)
+
+(defn area [width height]
+  (* width height))

@@ -1,0 +1,4 @@
+(ns main
+  (:require [geometry.shapes :as shapes]))
+
+(println (shapes/area 3 4))

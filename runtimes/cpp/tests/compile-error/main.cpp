@@ -1,0 +1,7 @@
+#include <iostream>
+
+int main() {
+    int count = "not a number";
+    std::cout << count << '\n';
+    return 0;
+}

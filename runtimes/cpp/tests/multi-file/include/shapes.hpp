@@ -1,0 +1,5 @@
+#pragma once
+
+namespace geometry {
+int area(int w, int h);
+}

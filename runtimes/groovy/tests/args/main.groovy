@@ -1,0 +1,1 @@
+println(([args.length] + args.toList()).join(' '))

@@ -1,0 +1,2 @@
+Strng greeting = 'Hello, World!'
+println greeting

@@ -1,0 +1,3 @@
+import geometry.Shapes
+
+println Shapes.area(3, 4)

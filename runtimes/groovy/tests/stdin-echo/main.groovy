@@ -1,0 +1,3 @@
+System.in.eachLine { line ->
+    println line
+}

@@ -1,0 +1,6 @@
+public class Main {
+    public static void main(String[] args) {
+        int count = "not a number";
+        System.out.println(count);
+    }
+}

@@ -1,0 +1,4 @@
+fun main() {
+    val count: Int = "not a number"
+    println(count)
+}

@@ -1,0 +1,3 @@
+package geometry
+
+fun area(width: Int, height: Int): Int = width * height

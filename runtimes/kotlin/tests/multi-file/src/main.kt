@@ -1,0 +1,5 @@
+import geometry.area
+
+fun main() {
+    println(area(3, 4))
+}

@@ -1,0 +1,6 @@
+fun main() {
+    while (true) {
+        val line = readLine() ?: break
+        println(line)
+    }
+}

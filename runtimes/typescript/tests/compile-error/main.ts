@@ -1,0 +1,3 @@
+let count: number = 0;
+count = 'not a number';
+console.log(count);
