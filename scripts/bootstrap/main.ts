@@ -5,6 +5,7 @@
 //   tsx scripts/bootstrap/main.ts --images-only   the same steps; named for `npm run images`, which builds the
 //                                                 images without starting anything (the other steps are their inputs)
 //   tsx scripts/bootstrap/main.ts --skip-images   engine, base image and agent only, for quick server work
+//   tsx scripts/bootstrap/main.ts --with-browser  also Debian's chromium for the editor's e2e tests (npm test)
 //
 // Environment: LANGUAGES=python,javascript (default: every runtimes/<language>/runtime.json),
 //              SANDBOX_RUNTIME=runsc (register gVisor with dockerd; default runc).
@@ -12,21 +13,24 @@ import { fileURLToPath } from 'node:url';
 import { loadRuntimeManifests } from '../../server/src/runtimes/runtime-manifest.js';
 import { buildAgent } from './agent.js';
 import { ensureBaseImage } from './base-image.js';
+import { ensureBrowser } from './browser.js';
 import { ensureDockerEngine } from './docker-engine.js';
 import { selectLanguages } from './runtime-inputs.js';
 import { ensureRuntimeImage, pruneRuntimeImages } from './runtime-images.js';
 import { BootstrapError, createApt, secondsSince, step, StepFailed } from './util.js';
 
-const USAGE = 'usage: tsx scripts/bootstrap/main.ts [--images-only | --skip-images]';
+const USAGE = 'usage: tsx scripts/bootstrap/main.ts [--images-only | --skip-images] [--with-browser]';
 
 interface Flags {
   skipImages: boolean;
+  withBrowser: boolean;
 }
 
 function parseFlags(argv: readonly string[]): Flags | null {
-  const flags: Flags = { skipImages: false };
+  const flags: Flags = { skipImages: false, withBrowser: false };
   for (const arg of argv) {
     if (arg === '--skip-images') flags.skipImages = true;
+    else if (arg === '--with-browser') flags.withBrowser = true;
     else if (arg === '--images-only')
       flags.skipImages = false; // every step before the images is one of their inputs
     else return null;
@@ -68,6 +72,7 @@ async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<nu
       }
       await step('old images', () => pruneRuntimeImages());
     }
+    if (flags.withBrowser) await step('browser', () => ensureBrowser(apt));
   } catch (err) {
     if (!(err instanceof StepFailed)) throw err;
     console.error(`✗ bootstrap failed after ${secondsSince(started)}`);

@@ -1,0 +1,44 @@
+import type { ClientMessage, RunFile } from '../../lib/api/run-protocol';
+import { effectiveEntry, type Project } from '../../lib/project/project';
+import type { RunOptions } from '../../lib/run-options';
+import { parseArgs } from './parse-args';
+
+export type RunMessage = Extract<ClientMessage, { type: 'run' }>;
+
+const MAX_ARGS = 64;
+
+/** Turns the project and its run options into the WebSocket `run` message, or says why it cannot run. */
+export function buildRunMessage(
+  project: Project,
+  options: RunOptions,
+): { message: RunMessage } | { problem: string } {
+  if (project.files.length === 0) return { problem: 'the project has no files: add one in the file tree' };
+  const entry = effectiveEntry(project);
+  if (entry === null)
+    return { problem: 'choose the file to run: select it and press "Run first" in the file tree' };
+  const parsed = parseArgs(options.args);
+  if ('problem' in parsed) return parsed;
+  if (parsed.args.length > MAX_ARGS) return { problem: `at most ${MAX_ARGS} arguments are allowed` };
+  if (!(options.timeoutSeconds > 0))
+    return { problem: 'the time limit must be a positive number of seconds' };
+  const files: RunFile[] = project.files.map((f) => ({
+    name: f.path,
+    content: f.content,
+    ...(f.encoding === 'base64' ? { encoding: 'base64' as const } : {}),
+    ...(f.path === entry ? { toBeExec: true } : {}),
+  }));
+  return {
+    message: {
+      type: 'run',
+      request: {
+        language: project.language,
+        files,
+        ...(options.stdin === '' ? {} : { stdin: options.stdin }),
+        ...(parsed.args.length === 0 ? {} : { args: parsed.args }),
+        limits: { timeoutMs: Math.round(options.timeoutSeconds * 1000) },
+      },
+      // Typed input stays possible unless the student asked for end-of-file after the up-front input.
+      stdinOpen: !(options.stdin !== '' && options.endInput),
+    },
+  };
+}

@@ -1,0 +1,114 @@
+// The run session as an explicit state machine driven by WebSocket frames and the student's actions:
+// idle -> connecting -> queued -> (compiling ->) running -> finished | failed.
+import {
+  describeCloseCode,
+  type RunResult,
+  type ServerMessage,
+  type Stage,
+  type StageReport,
+} from '../../lib/api/run-protocol';
+import { appendChunk, type TranscriptChunk } from '../../lib/transcript';
+
+export type RunPhase = 'idle' | 'connecting' | 'queued' | 'compiling' | 'running' | 'finished' | 'failed';
+
+export interface StageExit extends StageReport {
+  limit: string;
+}
+
+export interface RunSessionState {
+  phase: RunPhase;
+  chunks: TranscriptChunk[];
+  /** The stage typed input and output belong to (run until a compile stage starts). */
+  stage: Stage;
+  exits: Partial<Record<Stage, StageExit>>;
+  result: RunResult | null;
+  error: { code: string; message: string } | null;
+  stopRequested: boolean;
+  inputClosed: boolean;
+}
+
+export type RunEvent =
+  | { type: 'start' }
+  | { type: 'refused'; message: string }
+  | { type: 'message'; message: ServerMessage }
+  | { type: 'typed'; text: string }
+  | { type: 'eof' }
+  | { type: 'stop' }
+  | { type: 'closed'; code: number };
+
+export const IDLE_SESSION: RunSessionState = Object.freeze({
+  phase: 'idle',
+  chunks: [],
+  stage: 'run',
+  exits: {},
+  result: null,
+  error: null,
+  stopRequested: false,
+  inputClosed: false,
+});
+
+/** True while a run is under way (the Stop button and typed input apply). */
+export function isActive(phase: RunPhase): boolean {
+  return phase === 'connecting' || phase === 'queued' || phase === 'compiling' || phase === 'running';
+}
+
+function onMessage(state: RunSessionState, message: ServerMessage): RunSessionState {
+  switch (message.type) {
+    case 'accepted':
+      return { ...state, phase: 'queued' };
+    case 'stage':
+      return { ...state, stage: message.stage, phase: message.stage === 'compile' ? 'compiling' : 'running' };
+    case 'stdout':
+    case 'stderr':
+      return {
+        ...state,
+        chunks: appendChunk(state.chunks, { stage: message.stage, stream: message.type, text: message.data }),
+      };
+    case 'stage-exit': {
+      const { type: _type, stage, ...exit } = message;
+      return { ...state, exits: { ...state.exits, [stage]: exit } };
+    }
+    case 'result': {
+      const { type: _type, ...result } = message;
+      return { ...state, phase: 'finished', result };
+    }
+    case 'error':
+      return { ...state, phase: 'failed', error: { code: message.code, message: message.message } };
+  }
+}
+
+/** Applies one event to the session. */
+export function reduceRunSession(state: RunSessionState, event: RunEvent): RunSessionState {
+  switch (event.type) {
+    case 'start':
+      return { ...IDLE_SESSION, phase: 'connecting' };
+    case 'refused':
+      return { ...IDLE_SESSION, phase: 'failed', error: { code: 'not_runnable', message: event.message } };
+    case 'message':
+      return isActive(state.phase) ? onMessage(state, event.message) : state;
+    case 'typed':
+      if (!isActive(state.phase) || state.inputClosed) return state;
+      return {
+        ...state,
+        chunks: appendChunk(state.chunks, { stage: state.stage, stream: 'stdin', text: event.text }),
+      };
+    case 'eof':
+      if (!isActive(state.phase) || state.inputClosed) return state;
+      return {
+        ...state,
+        inputClosed: true,
+        chunks: appendChunk(state.chunks, { stage: state.stage, stream: 'note', text: '[end of input]\n' }),
+      };
+    case 'stop':
+      return isActive(state.phase) ? { ...state, stopRequested: true } : state;
+    case 'closed':
+      if (!isActive(state.phase)) return state;
+      return {
+        ...state,
+        phase: 'failed',
+        error: state.stopRequested
+          ? { code: 'stopped', message: 'stopped before the program started' }
+          : { code: `close_${event.code}`, message: describeCloseCode(event.code) },
+      };
+  }
+}
