@@ -6,7 +6,7 @@ import type { SandboxPools } from '../sandbox/sandbox-pools.js';
 import { SandboxError, type Execution, type Sandbox } from '../sandbox/sandbox.js';
 import type { Runtime, RuntimeRegistry } from '../runtimes/runtime-registry.js';
 import { BoundedQueue, QueueFullError } from '../util/bounded-queue.js';
-import { buildAgentRequest, resolveLimits, type ResolvedLimits } from './run-plan.js';
+import { buildAgentRequest, limitsDiffer, resolveLimits, type ResolvedLimits } from './run-plan.js';
 import { RunCollector, runStatus, type RunStatus, type StageResult } from './run-result.js';
 import { createRunRequestSchema, validateRunRequest, type ValidatedRun } from './run-request.js';
 
@@ -117,13 +117,28 @@ export class RunService {
   }
 
   private async executeNow(prepared: PreparedRun, hooks: RunHooks, started: number): Promise<RunResponse> {
-    const { runtime, limits, agentRequest } = prepared;
+    const { runtime, limits } = prepared;
+    const pools = this.deps.pools;
     const dequeued = performance.now();
     if (hooks.signal?.aborted)
       throw createError('CR_ERR_RUN_CANCELLED', 'the client went away while it was queued');
+    const initial = limits.compile ?? limits.run;
+    // Engines that cannot change a running container's limits (gVisor) get a container made to measure when
+    // the pool's do not fit, and keep the first stage's limits for the run stage (docs/security.md).
+    const fixedLimits = !pools.canUpdateLimits;
+    const agentRequest = fixedLimits
+      ? {
+          ...prepared.agentRequest,
+          stages: prepared.agentRequest.stages.map((s) => ({ ...s, pauseBefore: false })),
+        }
+      : prepared.agentRequest;
     let sandbox: Sandbox;
     try {
-      sandbox = await this.deps.pools.acquire(runtime.language);
+      const spec = pools.specFor(runtime.language);
+      sandbox =
+        fixedLimits && spec && limitsDiffer(spec, initial)
+          ? await pools.createDedicated(runtime.language, initial)
+          : await pools.acquire(runtime.language);
     } catch (err) {
       const reason = err instanceof Error ? err.message : String(err);
       throw createError('CR_ERR_SANDBOX_UNAVAILABLE', reason, { 'Retry-After': '5' });
@@ -133,7 +148,7 @@ export class RunService {
     let error: RunResponse['error'];
     try {
       // The first stage runs with the container's limits; a run stage after a compile gets its own (P/G).
-      await sandbox.setLimits(limits.compile ?? limits.run);
+      if (!fixedLimits) await sandbox.setLimits(initial);
       const deadlineMs = agentRequest.stages.reduce((sum, s) => sum + s.wallMs, 0) + DEADLINE_GRACE_MS;
       const execution = sandbox.execute(agentRequest, {
         deadlineMs,

@@ -29,6 +29,12 @@ export interface DockerDriverOptions {
 /** The unprivileged uid (and gid) the agent runs programs as; the runtime images create it as `runner`. */
 export const RUNNER_UID = 10001;
 
+/**
+ * Under gVisor the pids limit counts the sandbox kernel's own host threads (the Sentry's Go runtime), not just the
+ * program's: without this allowance a program with a few threads starves the Sentry, which then dies.
+ */
+const RUNSC_THREAD_ALLOWANCE = 192;
+
 /** `host:pid` of this process, so a later server can tell whether a container's owner is still alive. */
 function ownerTag(): string {
   return `${hostname()}:${process.pid}`;
@@ -54,6 +60,11 @@ export class DockerSandboxDriver implements SandboxDriver {
 
   constructor(private readonly options: DockerDriverOptions) {
     this.docker = options.docker;
+  }
+
+  get canUpdateLimits(): boolean {
+    // runsc has no `update`: limits are fixed when the container is created.
+    return this.options.runtime !== 'runsc';
   }
 
   /** The id written on every container this driver creates. */
@@ -107,7 +118,7 @@ export class DockerSandboxDriver implements SandboxDriver {
           Runtime: o.runtime,
           Memory: memoryBytes,
           MemorySwap: memoryBytes,
-          PidsLimit: spec.pids,
+          PidsLimit: this.options.runtime === 'runsc' ? spec.pids + RUNSC_THREAD_ALLOWANCE : spec.pids,
           NanoCpus: Math.round(o.cpus * 1e9),
           ReadonlyRootfs: true,
           Tmpfs: {

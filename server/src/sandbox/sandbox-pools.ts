@@ -25,10 +25,11 @@ export interface SandboxPoolsOptions {
  */
 export class SandboxPools {
   private readonly pools = new Map<string, WarmPool>();
+  private readonly creations: BoundedQueue;
   private shrinkTimer: NodeJS.Timeout | null = null;
 
   constructor(private readonly options: SandboxPoolsOptions) {
-    const creations = new BoundedQueue(options.maxConcurrentCreates);
+    const creations = (this.creations = new BoundedQueue(options.maxConcurrentCreates));
     for (const spec of options.specs) {
       this.pools.set(
         spec.language,
@@ -63,6 +64,17 @@ export class SandboxPools {
   /** The spec containers of this language are created with. */
   specFor(language: string): SandboxSpec | undefined {
     return this.pools.get(language)?.spec;
+  }
+
+  /** Whether the engine can change a running container's limits (runc yes, gVisor no). */
+  get canUpdateLimits(): boolean {
+    return this.options.driver.canUpdateLimits;
+  }
+
+  /** A new container of the language with other limits than its pool's, outside the pool; release it as usual. */
+  createDedicated(language: string, limits: { memoryMb: number; pids: number }): Promise<Sandbox> {
+    const spec = this.pool(language).spec;
+    return this.creations.run(() => this.options.driver.create({ ...spec, ...limits }));
   }
 
   /** A ready sandbox of the language. */

@@ -58,6 +58,8 @@ export interface Sandbox {
 
 /** Creates sandboxes and manages the containers behind them. DockerSandboxDriver is the real one. */
 export interface SandboxDriver {
+  /** Whether a running container's memory and pids limits can be changed (`docker update`; not under gVisor). */
+  readonly canUpdateLimits: boolean;
   /** Creates, attaches to and starts a container; resolves once its agent is ready. */
   create(spec: SandboxSpec): Promise<Sandbox>;
   /** Resolves when the engine answers; rejects with SandboxError('unavailable') when it does not. */
