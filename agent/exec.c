@@ -1,0 +1,121 @@
+/* The child side of a stage, between fork and exec: stdio, limits, dropping to the runner uid, finding argv[0]. */
+#include "agent.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/prctl.h>
+
+static void try_exec(const char *file, char *const argv[], char *const envp[])
+{
+	execve(file, argv, envp);
+	if (errno == ENOEXEC) {
+		/* Like execvp: a file without a #! line is a shell script. */
+		size_t n = 0;
+		while (argv[n])
+			n++;
+		char *sh[n + 2];
+		sh[0] = "/bin/sh";
+		sh[1] = (char *)file;
+		for (size_t i = 1; i <= n; i++)
+			sh[i + 1] = argv[i];
+		execve("/bin/sh", sh, envp);
+		errno = ENOEXEC;
+	}
+}
+
+/* execvp would search the agent's PATH; the program's PATH is the one in its own environment. */
+static void exec_search(char *const argv[], char *const envp[])
+{
+	const char *a0 = argv[0], *path = "/usr/local/bin:/usr/bin:/bin";
+	if (strchr(a0, '/')) {
+		try_exec(a0, argv, envp);
+		return;
+	}
+	for (char *const *e = envp; *e; e++)
+		if (strncmp(*e, "PATH=", 5) == 0) {
+			path = *e + 5;
+			break;
+		}
+	int err = ENOENT;
+	bool denied = false;
+	size_t al = strlen(a0);
+	for (const char *p = path;;) {
+		const char *e = strchrnul(p, ':');
+		size_t dl = (size_t)(e - p);
+		char buf[PATH_MAX];
+		if (dl + al + 2 <= sizeof buf) {
+			memcpy(buf, p, dl);
+			if (dl)
+				buf[dl++] = '/';
+			memcpy(buf + dl, a0, al + 1);
+			try_exec(buf, argv, envp);
+			if (errno == EACCES)
+				denied = true;
+			else if (errno != ENOENT && errno != ENOTDIR && errno != ENAMETOOLONG && errno != ELOOP) {
+				err = errno;
+				break;
+			}
+		}
+		if (!*e)
+			break;
+		p = e + 1;
+	}
+	errno = denied && err == ENOENT ? EACCES : err;
+}
+
+static _Noreturn void child_fail(const char *what)
+{
+	dprintf(2, "coderunner: %s: %s\n", what, strerror(errno));
+	_exit(127);
+}
+
+void child_exec(const struct stage *st, int in0, int out1, int err1)
+{
+	sigset_t none;
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL); /* masks and ignored signals survive exec */
+	signal(SIGPIPE, SIG_DFL);
+	setsid();
+	if (dup2(in0, 0) < 0 || dup2(out1, 1) < 0 || dup2(err1, 2) < 0)
+		_exit(127);
+	/* Everything of ours is O_CLOEXEC already; this also catches fds inherited from whoever started us. */
+	if (close_range(3, ~0U, 0) < 0)
+		for (int fd = 3; fd < 4096; fd++)
+			close(fd);
+	/* If the cgroup runs out of memory, the OOM killer must pick the program, not the agent. */
+	int fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		if (write(fd, "1000", 4) < 0) {
+		}
+		close(fd);
+	}
+	rlim_t cpu_s = ((rlim_t)st->cpu_ms + 999) / 1000;
+	struct rlimit cpu = { cpu_s, cpu_s + 1 }, fsz = { st->fsize, st->fsize }, core = { 0, 0 };
+	if (setrlimit(RLIMIT_CPU, &cpu) || setrlimit(RLIMIT_FSIZE, &fsz) || setrlimit(RLIMIT_CORE, &core))
+		child_fail("setrlimit");
+	if (chdir(workdir) < 0)
+		child_fail("chdir");
+	if (setgroups(0, NULL) || setresgid(run_gid, run_gid, run_gid) || setresuid(run_uid, run_uid, run_uid))
+		child_fail("cannot drop privileges");
+	uid_t r, e, s;
+	gid_t gr, ge, gs;
+	if (getresuid(&r, &e, &s) || getresgid(&gr, &ge, &gs) || r != run_uid || e != run_uid || s != run_uid ||
+	    gr != run_gid || ge != run_gid || gs != run_gid || getgroups(0, NULL) != 0 || setuid(0) == 0) {
+		errno = EPERM;
+		child_fail("privileges did not drop");
+	}
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		child_fail("no_new_privs");
+	/* After setuid, which clears it; the getppid check closes the race with the agent dying first. */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != agent_pid)
+		_exit(127);
+	exec_search(st->argv, st->envp);
+	dprintf(2, "coderunner: cannot run %s: %s\n", st->argv[0], strerror(errno));
+	_exit(127);
+}

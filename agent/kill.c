@@ -1,0 +1,74 @@
+/* Killing every process of the runner uid: at the end of each stage, on a limit or a K frame, and whenever the
+ * agent gives up (F, or the server gone). */
+#include "agent.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <grp.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+/* Fallback when no helper can be forked (a fork bomb filled --pids-limit): root walks /proc instead. */
+static void scan_kill(int sig)
+{
+	DIR *d = opendir("/proc");
+	if (!d)
+		return;
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		char *end;
+		long pid = strtol(e->d_name, &end, 10);
+		struct stat st;
+		if (*end || pid <= 0 || pid == agent_pid)
+			continue;
+		if (fstatat(dirfd(d), e->d_name, &st, 0) == 0 && st.st_uid == run_uid)
+			kill((pid_t)pid, sig);
+	}
+	closedir(d);
+}
+
+/*
+ * Outside a container of its own (tests on a host), a helper that becomes the runner uid and calls kill(-1, sig) reaches every process of that uid, however it
+ * detached itself, and can never hit the agent (root) or itself. The kernel makes kill(-1) atomic against
+ * fork, so a fork bomb cannot outrun it.
+ */
+void kill_runner(int sig)
+{
+	if (sig == SIGKILL && stage_pid > 0) {
+		/* Covers the moment between fork and setuid, when the child is still root. */
+		kill(-stage_pid, SIGKILL);
+		kill(stage_pid, SIGKILL);
+	}
+	if (agent_pid == 1) {
+		/* The container's own PID namespace holds only the agent (init) and the program's processes, so root's
+		 * kill(-1) reaches every one of them, never the agent, and nothing the program does can get in its way. */
+		kill(-1, sig);
+		return;
+	}
+	pid_t p = fork();
+	if (p == 0) {
+		if (setgroups(0, NULL) == 0 && setresgid(run_gid, run_gid, run_gid) == 0 &&
+		    setresuid(run_uid, run_uid, run_uid) == 0) {
+			kill(-1, sig);
+			_exit(0);
+		}
+		_exit(1);
+	}
+	int st = 0;
+	if (p > 0) {
+		/* WUNTRACED: a program that sends SIGSTOP to every process of its uid can stop the helper too. */
+		while (waitpid(p, &st, WUNTRACED) < 0 && errno == EINTR)
+			;
+		if (WIFSTOPPED(st)) {
+			kill(p, SIGKILL);
+			while (waitpid(p, &st, 0) < 0 && errno == EINTR)
+				;
+			st = 1;
+		}
+	}
+	if (p < 0 || !WIFEXITED(st) || WEXITSTATUS(st) != 0)
+		scan_kill(sig);
+}

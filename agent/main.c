@@ -1,0 +1,120 @@
+/* Start-up (arguments, signals, cgroup, work dir), the R frame, and running its stages in order. */
+#include "agent.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+
+uid_t run_uid = 10001;
+gid_t run_gid = 10001;
+const char *workdir = "/work";
+pid_t agent_pid;
+int sigfd = -1;
+
+static void prepare_workdir(void)
+{
+	struct stat sb;
+	if (stat(workdir, &sb) == 0) {
+		if (!S_ISDIR(sb.st_mode))
+			fatal("%s is not a directory", workdir);
+		return;
+	}
+	/* Only outside Docker (a test run on a host): in a container the work dir is a 1777 tmpfs. */
+	if (errno != ENOENT || mkdir(workdir, 0755) < 0 || chown(workdir, run_uid, run_gid) < 0)
+		fatal("cannot create %s: %m", workdir);
+}
+
+int main(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		char *end = NULL;
+		unsigned long u = 0;
+		if (strcmp(argv[i], "--workdir") == 0 && i + 1 < argc && argv[i + 1][0] == '/') {
+			workdir = argv[++i];
+		} else if (strcmp(argv[i], "--uid") == 0 && i + 1 < argc &&
+			   (u = strtoul(argv[i + 1], &end, 10)) > 0 && u < 0x7fffffff && !*end) {
+			run_uid = (uid_t)u, run_gid = (gid_t)u;
+			i++;
+		} else {
+			fprintf(stderr, "usage: coderunner-agent [--workdir /ABSOLUTE/DIR] [--uid N (not 0)]\n");
+			return 2;
+		}
+	}
+	for (int fd = 0; fd < 3; fd++)
+		if (fcntl(fd, F_GETFD) < 0 && open("/dev/null", O_RDWR) != fd)
+			return 1;
+	agent_pid = getpid();
+	/* Not dumpable: /proc/1/{environ,maps,fd} stay closed to the program even where the kernel is gVisor's. */
+	prctl(PR_SET_DUMPABLE, 0);
+	signal(SIGPIPE, SIG_IGN);
+	/* SIGCHLD through a signalfd keeps reaping in the poll loop; TERM/INT/HUP end the run cleanly. As PID 1
+	 * we would otherwise ignore them. */
+	sigset_t ss;
+	sigemptyset(&ss);
+	sigaddset(&ss, SIGCHLD);
+	sigaddset(&ss, SIGTERM);
+	sigaddset(&ss, SIGINT);
+	sigaddset(&ss, SIGHUP);
+	sigprocmask(SIG_BLOCK, &ss, NULL);
+	sigfd = signalfd(-1, &ss, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (sigfd < 0)
+		fatal("signalfd: %m");
+	if (agent_pid != 1)
+		prctl(PR_SET_CHILD_SUBREAPER, 1); /* so orphans come to us on a host too */
+	umask(022);
+	cgroup_init();
+	prepare_workdir();
+	send_str_frame('Y', AGENT_VERSION);
+
+	size_t total;
+	while ((total = frame_ready()) == 0) {
+		if (in.eof)
+			fatal("stdin closed before the request");
+		wait_stdin();
+		read_more();
+	}
+	if (in.buf[0] != 'R')
+		fatal("the first frame must be R, got 0x%02x", in.buf[0]);
+
+	static struct request rq; /* static: lives until exit, and leak checkers see it as such */
+	parse_request(in.buf + 5, total - 5, &rq);
+	if (rq.nfiles)
+		write_files(rq.files, rq.nfiles);
+	if (rq.stdin_stage >= 0)
+		sin_append(rq.stdin_data, rq.stdin_len);
+	else
+		sin_drop();
+	stage_in.closed = rq.close_stdin;
+	for (uint32_t i = 0; i < rq.nfiles; i++)
+		free(rq.files[i].name);
+	free(rq.files);
+	rq.files = NULL;
+	rq.stdin_data = NULL;
+	/* Give the request's memory back before any program runs: the agent shares the container's limit. */
+	consume(total);
+	in.cap = in.len + CHUNK;
+	unsigned char *nb = xrealloc(NULL, in.cap);
+	memcpy(nb, in.buf, in.len);
+	free(in.buf);
+	in.buf = nb;
+
+	for (uint32_t i = 0; i < rq.nstages; i++) {
+		struct result r;
+		const struct stage *st = &rq.stages[i];
+		if ((st->flags & 2) && !wait_go((uint8_t)i))
+			break;
+		run_stage((uint8_t)i, st, (int)i == rq.stdin_stage, &r);
+		send_exit((uint8_t)i, &r);
+		if (strcmp(st->name, "compile") == 0 && (r.code != 0 || r.limit))
+			break;
+	}
+	send_frame('D', NULL, 0);
+	return 0;
+}
