@@ -95,16 +95,24 @@ export class RunCollector {
     return this.buffers[index]?.exit ?? null;
   }
 
-  /** The API view of stage `index`; a stage that never reported an exit has null codes. */
-  resultOf(index: number): StageResult | null {
+  /** The stage that began last. */
+  get currentStage(): number {
+    return this.current;
+  }
+
+  /**
+   * The API view of stage `index`; a stage that never reported an exit has null codes, or SIGKILL when the
+   * caller knows it was killed with its container (`killed`).
+   */
+  resultOf(index: number, killed = false): StageResult | null {
     const b = this.buffers[index];
-    if (!b || (b.exit === null && b.stdoutBytes === 0 && b.stderrBytes === 0)) return null;
+    if (!b || (b.exit === null && b.stdoutBytes === 0 && b.stderrBytes === 0 && !killed)) return null;
     const e = b.exit;
     return {
       stdout: Buffer.concat(b.stdout).toString('utf8'),
       stderr: Buffer.concat(b.stderr).toString('utf8'),
       exitCode: e?.exitCode ?? null,
-      signal: signalName(e?.signal ?? null),
+      signal: e ? signalName(e.signal) : killed ? 'SIGKILL' : null,
       wallTimeMs: e?.wallTimeMs ?? 0,
       cpuTimeMs: e?.cpuTimeMs ?? 0,
       memoryKb: e?.memoryKb ?? 0,

@@ -146,6 +146,7 @@ export class RunService {
     const acquired = performance.now();
     const collector = new RunCollector(agentRequest.stages);
     let error: RunResponse['error'];
+    let oomKilledStage: number | null = null;
     try {
       // The first stage runs with the container's limits; a run stage after a compile gets its own (P/G).
       if (!fixedLimits) await sandbox.setLimits(initial);
@@ -162,11 +163,16 @@ export class RunService {
       await execution.finished;
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
-      this.deps.logger.warn(
-        { container: sandbox.id, language: runtime.language, err: message },
-        'run failed in the sandbox',
-      );
-      error = { code: err instanceof SandboxError ? `sandbox_${err.reason}` : 'sandbox_failed', message };
+      // Under gVisor an out-of-memory kill takes the whole sandbox, agent included: still the program's fault.
+      if (err instanceof SandboxError && err.reason === 'agent_failed' && (await sandbox.wasOomKilled())) {
+        oomKilledStage = collector.currentStage;
+      } else {
+        this.deps.logger.warn(
+          { container: sandbox.id, language: runtime.language, err: message },
+          'run failed in the sandbox',
+        );
+        error = { code: err instanceof SandboxError ? `sandbox_${err.reason}` : 'sandbox_failed', message };
+      }
     } finally {
       this.deps.pools.release(sandbox);
     }
@@ -179,9 +185,9 @@ export class RunService {
       id: randomUUID(),
       language: runtime.language,
       version: runtime.version,
-      status: error ? 'internal_error' : runStatus(stages, exits),
-      compile: compileIndex >= 0 ? collector.resultOf(compileIndex) : null,
-      run: collector.resultOf(runIndex),
+      status: error ? 'internal_error' : oomKilledStage !== null ? 'memory_limit' : runStatus(stages, exits),
+      compile: compileIndex >= 0 ? collector.resultOf(compileIndex, oomKilledStage === compileIndex) : null,
+      run: collector.resultOf(runIndex, oomKilledStage === runIndex),
       timings: {
         queueMs: round(dequeued - started),
         acquireMs: round(acquired - dequeued),

@@ -65,6 +65,21 @@ export class DockerSandbox implements Sandbox {
     return !this.ended && this.destroyed === null;
   }
 
+  async wasOomKilled(): Promise<boolean> {
+    // The attach stream can close a moment before the engine records how the container ended: wait (bounded).
+    for (let attempt = 0; attempt < 20; attempt++) {
+      try {
+        const info = await this.container.inspect();
+        if (info.State?.OOMKilled) return true;
+        if (!info.State?.Running) return false;
+      } catch {
+        return false;
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    return false;
+  }
+
   onExit(listener: () => void): void {
     if (this.ended) listener();
     else this.exitListeners.push(listener);

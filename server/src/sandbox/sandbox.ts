@@ -50,6 +50,8 @@ export interface Sandbox {
   execute(request: AgentRequest, options: ExecuteOptions): Execution;
   /** False once the container's agent is gone (killed from outside, engine restarted, removed). */
   readonly alive: boolean;
+  /** Whether the engine killed the container for running out of memory (gVisor kills the whole sandbox). */
+  wasOomKilled(): Promise<boolean>;
   /** Calls `listener` once when the agent goes away, whatever the reason. */
   onExit(listener: () => void): void;
   /** Force-removes the container. Safe to call more than once. */
