@@ -1,0 +1,261 @@
+// Shared harness of the hostile-program suite (server/test/security/*.test.ts).
+//
+// Each test file starts one real server (LANGUAGES=python,c, POOL_SIZE 2) on the real Docker engine with
+// `useSecurityServer()`, then sends every hostile program through the real HTTP API with `attack()`. While the
+// hostile run executes, a well-behaved Python run goes through the same server concurrently; `attack()` then
+// asserts, besides the file's own checks, that:
+//   - the well-behaved run came back `ok` with its output,
+//   - GET /healthz still answers 200,
+//   - no process of the runner uid (10001) that belongs to this server is left on the host (polled for ~3 s:
+//     the server removes each used container in the background; warm containers hold only the root agent).
+// Closing the server in afterAll must leave no container (checked here and again by test/leak-check.ts).
+//
+// The suite runs under runc and, with SANDBOX_RUNTIME=runsc, under gVisor; `GVISOR` lets a test adapt an
+// assertion where gVisor behaves differently but the defence still holds (each such place says why).
+import { execFile } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { promisify } from 'node:util';
+import type { LightMyRequestResponse } from 'fastify';
+import { afterAll, beforeAll, expect } from 'vitest';
+import type { CodeRunnerServer } from '../../src/create-server.js';
+import type { RunResponse } from '../../src/runs/run-service.js';
+import { CONTAINER_LABELS, RUNNER_UID } from '../../src/sandbox/docker-sandbox-driver.js';
+import { containersOf, docker, postRun, single, startTestServer } from '../helpers.js';
+
+const run = promisify(execFile);
+
+/**
+ * True when the suite runs under gVisor (SANDBOX_RUNTIME=runsc), where a few observations differ (errno values,
+ * what /proc shows); each test that adapts says why next to the assertion.
+ */
+export const GVISOR = (process.env.SANDBOX_RUNTIME ?? 'runc') === 'runsc';
+
+/** The reply body of a run that was carried out (HTTP 200). */
+export type RunResult = RunResponse;
+
+/** What the hostile request got back. */
+export interface Outcome {
+  statusCode: number;
+  /** The parsed JSON body (every reply of the API is JSON, also errors). */
+  body: Record<string, unknown>;
+  /** The reply's bytes as they came over the wire. */
+  raw: Buffer;
+  /** The run result when the reply was 200, else undefined. */
+  result: RunResult | undefined;
+  /** Wall-clock time of the HTTP request as the client saw it. */
+  elapsedMs: number;
+}
+
+export interface AttackOptions {
+  /** The well-behaved run starts this long after the hostile one, so that it overlaps the attack. */
+  goodDelayMs?: number;
+  /** Skip the host process check (only for attacks that never reach a container). */
+  skipProcessCheck?: boolean;
+}
+
+let current: CodeRunnerServer | null = null;
+
+/** The server of the running test file. */
+export function server(): CodeRunnerServer {
+  if (!current)
+    throw new Error('useSecurityServer() was not called in this file, or its server did not start');
+  return current;
+}
+
+/**
+ * Starts one server for the calling test file (beforeAll) and closes it (afterAll), asserting that closing
+ * removed every container it created. `env` may override the defaults (LANGUAGES=python,c, POOL_SIZE=2).
+ */
+export function useSecurityServer(env: Record<string, string> = {}): void {
+  beforeAll(async () => {
+    current = await startTestServer({ LANGUAGES: 'python,c', POOL_SIZE: '2', ...env });
+  });
+  afterAll(async () => {
+    const s = current;
+    current = null;
+    if (!s) return;
+    const id = s.driver.instanceId;
+    await s.app.close();
+    expect(await containersOf(id)).toEqual([]);
+  });
+}
+
+/** A one-file Python request. */
+export function py(code: string, extra: Record<string, unknown> = {}) {
+  return single('python', 'main.py', code, extra);
+}
+
+/** A one-file C request (compile + run stages). */
+export function c(code: string, extra: Record<string, unknown> = {}) {
+  return single('c', 'main.c', code, extra);
+}
+
+const GOOD_OUTPUT = 'well-behaved run\n';
+const GOOD_REQUEST = py(`print(${JSON.stringify(GOOD_OUTPUT.trimEnd())})`);
+
+function toOutcome(res: LightMyRequestResponse, elapsedMs: number): Outcome {
+  let body: Record<string, unknown>;
+  try {
+    body = res.json();
+  } catch {
+    throw new Error(`reply ${res.statusCode} is not JSON: ${res.body.slice(0, 200)}`);
+  }
+  return {
+    statusCode: res.statusCode,
+    body,
+    raw: res.rawPayload,
+    result: res.statusCode === 200 ? (body as unknown as RunResult) : undefined,
+    elapsedMs,
+  };
+}
+
+/** Sends a request through the HTTP API and times it. */
+export async function send(request: unknown): Promise<Outcome> {
+  const started = performance.now();
+  const res = await postRun(server().app, request);
+  return toOutcome(res, performance.now() - started);
+}
+
+/**
+ * Sends `request` (the attack) while a well-behaved Python run executes on the same server, runs `check` on
+ * what the attack got back, then asserts the well-behaved run was `ok`, /healthz is 200 and no runner process
+ * of this server is left on the host. Returns the attack's outcome.
+ */
+export async function attack(
+  request: unknown,
+  check: (outcome: Outcome) => void | Promise<void>,
+  options: AttackOptions = {},
+): Promise<Outcome> {
+  const hostile = send(request);
+  const good = new Promise((resolve) => setTimeout(resolve, options.goodDelayMs ?? 150)).then(() =>
+    send(GOOD_REQUEST),
+  );
+  const [outcome, wellBehaved] = await Promise.all([hostile, good]);
+  await check(outcome);
+  expect(wellBehaved.statusCode, JSON.stringify(wellBehaved.body).slice(0, 500)).toBe(200);
+  expect(wellBehaved.result?.status, JSON.stringify(wellBehaved.body).slice(0, 500)).toBe('ok');
+  expect(wellBehaved.result?.run?.stdout).toBe(GOOD_OUTPUT);
+  await expectHealthy();
+  if (!options.skipProcessCheck) await expectNoRunnerProcesses();
+  return outcome;
+}
+
+/**
+ * How long the sandbox part of a run took (from getting a container to the result), as the server measured
+ * it: unlike the client's elapsed time it leaves out waiting for a warm container, which on a busy machine
+ * says more about the pool refill after the previous test than about the attack.
+ */
+export function executeMs(outcome: Outcome): number {
+  return resultOf(outcome).timings.executeMs;
+}
+
+/** The run result of a 200 reply, failing the test with the body otherwise. */
+export function resultOf(outcome: Outcome): RunResult {
+  expect(outcome.statusCode, JSON.stringify(outcome.body).slice(0, 500)).toBe(200);
+  return outcome.result!;
+}
+
+/** Asserts a 200 reply with this status; returns the run stage (present unless a compile failed). */
+export function expectStatus(outcome: Outcome, status: RunResult['status']) {
+  const result = resultOf(outcome);
+  expect(result.status, JSON.stringify(result).slice(0, 800)).toBe(status);
+  return result.run!;
+}
+
+/**
+ * Like expectStatus, for attacks that exhaust the memory or the pids of the sandbox. Under gVisor (runsc on
+ * cgroup v1, ptrace platform) the cgroup limits apply to the sandbox's host processes (the Sentry and its stubs),
+ * so exhausting memory kills the whole sandbox: the server then reports `memory_limit` from the engine's OOM
+ * record, and a fork bomb, whose tasks are memory inside gVisor, may end that way rather than by `timeout`.
+ * Exhausting the host threads kills the sandbox without an OOM record (`internal_error`, sandbox_agent_failed).
+ * The defence holds either way: attack() checks that the attack ends, other runs and the server are fine and
+ * nothing is left. Returns the run stage when there is one.
+ */
+export function expectLimitStatus(outcome: Outcome, status: RunResult['status']) {
+  const result = resultOf(outcome);
+  if (GVISOR && result.status !== status) {
+    expect(['memory_limit', 'internal_error'], JSON.stringify(result).slice(0, 800)).toContain(result.status);
+    if (result.status === 'internal_error') expect(result.error?.code).toBe('sandbox_agent_failed');
+    return result.run;
+  }
+  expect(result.status, JSON.stringify(result).slice(0, 800)).toBe(status);
+  return result.run!;
+}
+
+/** Asserts GET /healthz is 200 with status ok. */
+export async function expectHealthy(): Promise<void> {
+  const res = await server().app.inject({ method: 'GET', url: '/healthz' });
+  expect(res.statusCode, res.body).toBe(200);
+  expect(res.json().status).toBe('ok');
+}
+
+/** The 64-hex container id in a process's cgroup file, if any (null when the process is gone). */
+async function containerOfProcess(pid: number): Promise<string | null | undefined> {
+  try {
+    const text = await readFile(`/proc/${pid}/cgroup`, 'utf8');
+    return /[0-9a-f]{64}/.exec(text)?.[0] ?? null;
+  } catch {
+    return undefined; // gone
+  }
+}
+
+/**
+ * Processes of the runner uid on the host that could be this server's: every one except those inside a
+ * container that exists and belongs to someone else (other engineers' servers share this engine and run
+ * their own programs as the same uid). A process of a container this server already removed counts.
+ * Under gVisor the programs run inside the sandbox kernel and never show up as host processes of that uid.
+ */
+export async function runnerProcesses(): Promise<string[]> {
+  const { stdout } = await run('ps', ['-e', '-o', 'uid=,pid=,args='], { maxBuffer: 16 * 1024 * 1024 });
+  const candidates = stdout
+    .split('\n')
+    .map((line) => /^\s*(\d+)\s+(\d+)\s+(.*)$/.exec(line))
+    .filter((m): m is RegExpExecArray => m !== null && Number(m[1]) === RUNNER_UID);
+  if (candidates.length === 0) return [];
+  const mine = server().driver.instanceId;
+  const containers = await docker.listContainers({ all: true });
+  const foreign = new Set(
+    containers.filter((c) => c.Labels?.[CONTAINER_LABELS.instance] !== mine).map((c) => c.Id),
+  );
+  const found: string[] = [];
+  for (const m of candidates) {
+    const container = await containerOfProcess(Number(m[2]));
+    if (container === undefined || (container !== null && foreign.has(container))) continue;
+    found.push(`pid ${m[2]} in ${container?.slice(0, 12) ?? 'no container'}: ${m[3]!.slice(0, 120)}`);
+  }
+  return found;
+}
+
+/** Polls for up to ~3 s until no runner process of this server is left on the host. */
+export async function expectNoRunnerProcesses(): Promise<void> {
+  let left = await runnerProcesses();
+  for (let i = 0; i < 30 && left.length > 0; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    left = await runnerProcesses();
+  }
+  expect(left).toEqual([]);
+}
+
+/**
+ * A later run, in a fresh container: what it can see of earlier runs. Lists processes other than the agent
+ * (PID 1) and itself, and every entry of /work (but its own main.py), /tmp and /dev/shm.
+ */
+export async function probeFreshContainer(): Promise<{ processes: string[]; files: string[] }> {
+  const code = [
+    'import json, os',
+    'me = os.getpid()',
+    'procs = []',
+    'for p in os.listdir("/proc"):',
+    '    if p.isdigit() and int(p) not in (1, me):',
+    '        try: procs.append(p + " " + open(f"/proc/{p}/cmdline", "rb").read().decode(errors="replace"))',
+    '        except OSError: pass',
+    'files = []',
+    'for d in ("/work", "/tmp", "/dev/shm"):',
+    '    for root, dirs, names in os.walk(d):',
+    '        files += [os.path.join(root, n) for n in dirs + names]',
+    'print(json.dumps({"processes": procs, "files": [f for f in files if f != "/work/main.py"]}))',
+  ].join('\n');
+  const outcome = await send(py(code));
+  const run = expectStatus(outcome, 'ok');
+  return JSON.parse(run.stdout) as { processes: string[]; files: string[] };
+}
