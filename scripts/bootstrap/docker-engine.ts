@@ -126,6 +126,11 @@ async function startDockerd(): Promise<string> {
   while (Date.now() < deadline && exited === null) {
     const version = await daemonVersion();
     if (version) return version;
+    // The daemon we waited for was shutting down, not starting (a restart): start a fresh one once it is gone.
+    if (alreadyStarting && pid !== null && !isDockerdAlive(pid)) {
+      console.log(`  dockerd (pid ${pid}) exited instead of answering; starting a new one`);
+      return startDockerd();
+    }
     await sleep(250);
   }
   throw new BootstrapError(
