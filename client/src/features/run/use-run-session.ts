@@ -1,11 +1,16 @@
 import { useCallback, useEffect, useReducer, useRef } from 'react';
+import { apiKey } from '../../lib/api/api-key';
 import { parseServerMessage, type ClientMessage } from '../../lib/api/run-protocol';
 import type { RunMessage } from './build-run-message';
 import { IDLE_SESSION, reduceRunSession, type RunSessionState } from './run-session-reducer';
 
-/** The same-origin WebSocket address of the streaming run endpoint. */
-export function runSocketUrl(location: Pick<Location, 'protocol' | 'host'>): string {
-  return `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/api/v1/runs/ws`;
+/** The same-origin WebSocket address of the streaming run endpoint, with the API key when there is one. */
+export function runSocketUrl(
+  location: Pick<Location, 'protocol' | 'host'>,
+  key: string | null = null,
+): string {
+  const query = key ? `?api_key=${encodeURIComponent(key)}` : '';
+  return `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/api/v1/runs/ws${query}`;
 }
 
 export interface RunSession {
@@ -34,7 +39,7 @@ export function useRunSession(): RunSession {
   const start = useCallback((message: RunMessage) => {
     socketRef.current?.close();
     dispatch({ type: 'start' });
-    const socket = new WebSocket(runSocketUrl(window.location));
+    const socket = new WebSocket(runSocketUrl(window.location, apiKey()));
     socketRef.current = socket;
     socket.onopen = () => socket.send(JSON.stringify(message));
     socket.onmessage = (event: MessageEvent) => {
