@@ -10,13 +10,16 @@ export const CLIENT_DIST = fileURLToPath(new URL('../dist/', import.meta.url));
 export const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/e2e/', import.meta.url));
 
 /** Starts the server on 127.0.0.1 (random port) with python and c, one warm container each. */
-export async function startEditorServer(): Promise<{ server: CodeRunnerServer; baseUrl: string }> {
+export async function startEditorServer(
+  env: Record<string, string> = {},
+): Promise<{ server: CodeRunnerServer; baseUrl: string }> {
   const server = await startTestServer({
     LANGUAGES: 'python,c',
     POOL_SIZE: '1',
     POOL_IDLE_SIZE: '1',
     SERVE_CLIENT: 'true',
     CLIENT_DIR: CLIENT_DIST,
+    ...env,
   });
   const baseUrl = await server.app.listen({ port: 0, host: '127.0.0.1' });
   return { server, baseUrl };
