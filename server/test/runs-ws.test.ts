@@ -108,6 +108,14 @@ describe('streaming runs over WebSocket', () => {
     expect(text(c.frames, 'stdout')).toBe('before\n');
   });
 
+  it('streams no more output than the cap, the same output the result holds', async () => {
+    const c = open(py('while True: print("x" * 100)', { limits: { outputKb: 4 } }));
+    const result = await c.next((f) => f.type === 'result');
+    expect(result.status).toBe('output_limit');
+    expect(text(c.frames, 'stdout')).toBe((result.run as { stdout: string }).stdout);
+    expect(text(c.frames, 'stdout').length).toBe(4096);
+  });
+
   it('streams compiler output and skips the run stage on a compile error', async () => {
     const c = open({
       type: 'run',

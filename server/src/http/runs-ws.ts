@@ -39,15 +39,13 @@ function closeCodeFor(err: CodeRunnerError): number {
   return WS_CLOSE.badRequest;
 }
 
-/** Turns agent events into client frames, decoding UTF-8 per stream and keeping each stage's output cap. */
+/** Turns agent events (already clipped to the output cap by the run) into client frames, decoding UTF-8 per stream. */
 class OutputForwarder {
   private stage = 0;
   private readonly decoders = new Map<string, StringDecoder>();
-  private readonly sent = new Map<string, number>();
 
   constructor(
     private readonly stageNames: readonly string[],
-    private readonly capOf: (stage: number) => number,
     private readonly send: (message: object) => void,
   ) {}
 
@@ -57,14 +55,9 @@ class OutputForwarder {
       this.send({ type: 'stage', stage: this.stageNames[event.stage] ?? 'run' });
     } else if (event.type === 'stdout' || event.type === 'stderr') {
       const key = `${this.stage}:${event.type}`;
-      const used = this.sent.get(key) ?? 0;
-      const room = this.capOf(this.stage) - used;
-      if (room <= 0) return;
-      const data = event.data.length > room ? event.data.subarray(0, room) : event.data;
-      this.sent.set(key, used + data.length);
       let decoder = this.decoders.get(key);
       if (!decoder) this.decoders.set(key, (decoder = new StringDecoder('utf8')));
-      const text = decoder.write(data);
+      const text = decoder.write(event.data);
       if (text) this.send({ type: event.type, stage: this.stageNames[this.stage] ?? 'run', data: text });
     } else if (event.type === 'stage-exit') {
       for (const stream of ['stdout', 'stderr'] as const) {
@@ -172,7 +165,6 @@ export function registerRunsWebSocket(app: FastifyInstance, runs: RunService): v
         send({ type: 'accepted', language: prepared.runtime.language, version: prepared.runtime.version });
         const forwarder = new OutputForwarder(
           stages.map((s) => s.name),
-          (i) => stages[i]?.outputBytes ?? 0,
           send,
         );
         const result = await runs.execute(prepared, {

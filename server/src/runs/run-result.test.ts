@@ -65,7 +65,9 @@ describe('RunCollector', () => {
     collector.onEvent({ type: 'stage-exit', exit: exit() });
     collector.onEvent({ type: 'stage-begin', stage: 1 });
     collector.onEvent({ type: 'stdout', data: Buffer.from('abc') });
-    collector.onEvent({ type: 'stdout', data: Buffer.from('defg') });
+    const kept = collector.onEvent({ type: 'stdout', data: Buffer.from('defg') });
+    expect(kept?.type === 'stdout' && kept.data.toString()).toBe('d');
+    expect(collector.onEvent({ type: 'stdout', data: Buffer.from('h') })).toBeNull();
     collector.onEvent({ type: 'stage-exit', exit: exit({ stage: 1 }) });
     expect(collector.resultOf(0)?.stderr).toBe('warn');
     const run = collector.resultOf(1);

@@ -63,31 +63,38 @@ export class RunCollector {
     }));
   }
 
-  /** Feeds one agent event. */
-  onEvent(event: AgentEvent): void {
+  /**
+   * Feeds one agent event and returns it as kept: output clipped to the cap, or null when nothing of it is kept.
+   * Streaming clients are sent what this returns, so they and the final result see the same output.
+   */
+  onEvent(event: AgentEvent): AgentEvent | null {
     if (event.type === 'stage-begin') {
       if (event.stage < this.buffers.length) this.current = event.stage;
-      return;
+      return event;
     }
     const buffer = this.buffers[this.current];
-    if (!buffer) return;
+    if (!buffer) return null;
     if (event.type === 'stdout' || event.type === 'stderr') {
       const cap = this.stages[this.current]!.outputBytes;
       const used = event.type === 'stdout' ? buffer.stdoutBytes : buffer.stderrBytes;
       const room = cap - used;
       if (room <= 0) {
         buffer.clipped[event.type] = true;
-        return;
+        return null;
       }
-      const data = event.data.length > room ? event.data.subarray(0, room) : event.data;
+      const data =
+        event.data.length > room ? Buffer.from(event.data.subarray(0, room)) : Buffer.from(event.data);
       if (data.length < event.data.length) buffer.clipped[event.type] = true;
-      buffer[event.type].push(Buffer.from(data));
+      buffer[event.type].push(data);
       if (event.type === 'stdout') buffer.stdoutBytes += data.length;
       else buffer.stderrBytes += data.length;
-    } else if (event.type === 'stage-exit') {
+      return { type: event.type, data };
+    }
+    if (event.type === 'stage-exit') {
       const target = this.buffers[event.exit.stage];
       if (target) target.exit = event.exit;
     }
+    return event;
   }
 
   /** The exit record of stage `index`, if it ran to its end. */

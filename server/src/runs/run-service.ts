@@ -32,7 +32,7 @@ export interface PreparedRun {
 }
 
 export interface RunHooks {
-  /** Every agent event as it arrives (streaming clients). */
+  /** Every agent event as it arrives, output already clipped to the run's cap (streaming clients). */
   onEvent?: (event: AgentEvent) => void;
   /** Called once the program has been sent, with the handle for stdin and signals. */
   onStart?: (execution: Execution) => void;
@@ -155,8 +155,8 @@ export class RunService {
         deadlineMs,
         beforeStage: () => sandbox.setLimits(limits.run),
         onEvent: (event) => {
-          collector.onEvent(event);
-          hooks.onEvent?.(event);
+          const kept = collector.onEvent(event);
+          if (kept) hooks.onEvent?.(kept);
         },
       });
       hooks.onStart?.(execution);

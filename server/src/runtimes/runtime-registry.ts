@@ -28,7 +28,9 @@ export class RuntimeRegistry {
         const key = name.toLowerCase();
         const taken = this.byName.get(key);
         if (taken && taken !== runtime) {
-          throw new Error(`"${name}" names both ${taken.language} and ${runtime.language}; aliases must be unique`);
+          throw new Error(
+            `"${name}" names both ${taken.language} and ${runtime.language}; aliases must be unique`,
+          );
         }
         this.byName.set(key, runtime);
       }
