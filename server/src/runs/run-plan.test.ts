@@ -105,6 +105,9 @@ describe('run planning', () => {
       ['run', true, 5000, true],
     ]);
     expect(request.stages[0]!.argv).toEqual(['gcc', 'src/main.c', 'src/util.c']);
+    // An engine that cannot change limits between stages (gVisor) gets no pause to do it in.
+    const fixed = buildAgentRequest(config, rt, validated(), resolveLimits(config, rt, validated()), false);
+    expect(fixed.stages.map((s) => s.pauseBefore)).toEqual([false, false]);
     expect(request.stages[1]!.argv).toEqual(['./main', '1', '2']);
     expect(request.stages[1]!.env).toContain('A=b');
     expect(request.stages[1]!.env).toContain('HOME=/work');

@@ -134,6 +134,8 @@ export function buildAgentRequest(
   runtime: Runtime,
   run: ValidatedRun,
   limits: ResolvedLimits,
+  /** False under gVisor: limits cannot change between stages, so the run stage does not pause for it. */
+  canUpdateLimits = true,
 ): AgentRequest {
   const m = runtime.manifest;
   const env = [...BASE_ENV, ...Object.entries(m.env).map(([k, v]) => `${k}=${v}`)];
@@ -162,7 +164,7 @@ export function buildAgentRequest(
     fileSizeBytes,
     outputBytes: limits.outputBytes,
     attachStdin: true,
-    pauseBefore: limits.compile !== null && limitsDiffer(limits.compile, limits.run),
+    pauseBefore: canUpdateLimits && limits.compile !== null && limitsDiffer(limits.compile, limits.run),
   });
   return {
     files: run.files.map((f) => ({ name: f.name, content: f.content, executable: false })),

@@ -90,7 +90,13 @@ export class RunService {
       throw createError('CR_ERR_RUN_UNKNOWN_VERSION', [wanted, runtime.language, runtime.version]);
     }
     const limits = resolveLimits(this.deps.config, runtime, validated);
-    const agentRequest = buildAgentRequest(this.deps.config, runtime, validated, limits);
+    const agentRequest = buildAgentRequest(
+      this.deps.config,
+      runtime,
+      validated,
+      limits,
+      this.deps.pools.canUpdateLimits,
+    );
     return { runtime, validated, limits, agentRequest };
   }
 
@@ -117,7 +123,7 @@ export class RunService {
   }
 
   private async executeNow(prepared: PreparedRun, hooks: RunHooks, started: number): Promise<RunResponse> {
-    const { runtime, limits } = prepared;
+    const { runtime, limits, agentRequest } = prepared;
     const pools = this.deps.pools;
     const dequeued = performance.now();
     if (hooks.signal?.aborted)
@@ -126,12 +132,6 @@ export class RunService {
     // Engines that cannot change a running container's limits (gVisor) get a container made to measure when
     // the pool's do not fit, and keep the first stage's limits for the run stage (docs/security.md).
     const fixedLimits = !pools.canUpdateLimits;
-    const agentRequest = fixedLimits
-      ? {
-          ...prepared.agentRequest,
-          stages: prepared.agentRequest.stages.map((s) => ({ ...s, pauseBefore: false })),
-        }
-      : prepared.agentRequest;
     let sandbox: Sandbox;
     try {
       const spec = pools.specFor(runtime.language);
