@@ -2,6 +2,8 @@
 // agent crashing), the Docker engine restarted during runs, and the server itself told to stop.
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { ensureDockerEngine } from '../../scripts/bootstrap/docker-engine.js';
@@ -86,7 +88,7 @@ describe('faults', () => {
         single('python', 'main.py', 'import time\ntime.sleep(20)', { limits: { timeoutMs: 30000 } }),
       );
       await new Promise((r) => setTimeout(r, 500));
-      const pid = Number((await import('node:fs')).readFileSync('/var/run/docker.pid', 'utf8'));
+      const pid = Number(readFileSync('/var/run/docker.pid', 'utf8'));
       process.kill(pid, 'SIGTERM');
       const started = Date.now();
       const result = (await running).json();
@@ -158,7 +160,7 @@ describe('faults', () => {
       expect(code).toBe(0);
       const left = await docker.listContainers({
         all: true,
-        filters: { label: [`coderunner.owner=${(await import('node:os')).hostname()}:${child.pid}`] },
+        filters: { label: [`coderunner.owner=${hostname()}:${child.pid}`] },
       });
       expect(left).toEqual([]);
     } finally {
