@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../config/config.js';
 import type { Runtime } from '../runtimes/runtime-registry.js';
-import { buildAgentRequest, containerLimitsFor, expandCommand, resolveLimits } from './run-plan.js';
+import { expandCommand } from './command-template.js';
+import { buildAgentRequest, containerLimitsFor, resolveLimits } from './run-plan.js';
 import type { ValidatedRun } from './run-request.js';
 
 const runtime = (limits: Record<string, number> = {}, compile: string[] | null = null): Runtime => ({

@@ -1,16 +1,11 @@
 import { hostname } from 'node:os';
 import type { Duplex } from 'node:stream';
 import type Docker from 'dockerode';
+import { CONTAINER_LABELS, containerCreateOptions } from './container-config.js';
 import { describe, DockerSandbox } from './docker-sandbox.js';
 import { SandboxError, type Sandbox, type SandboxDriver, type SandboxSpec } from './sandbox.js';
 
-/** Labels on every container CodeRunner creates; orphan clean-up keys on them. */
-export const CONTAINER_LABELS = {
-  managed: 'coderunner.managed',
-  instance: 'coderunner.instance',
-  owner: 'coderunner.owner',
-  language: 'coderunner.language',
-} as const;
+export { CONTAINER_LABELS, RUNNER_UID } from './container-config.js';
 
 export interface DockerDriverOptions {
   docker: Docker;
@@ -25,15 +20,6 @@ export interface DockerDriverOptions {
   /** Called with anything an agent writes to its stderr (diagnostics). */
   onAgentLog?: (containerId: string, line: string) => void;
 }
-
-/** The unprivileged uid (and gid) the agent runs programs as; the runtime images create it as `runner`. */
-export const RUNNER_UID = 10001;
-
-/**
- * Under gVisor the pids limit counts the sandbox kernel's own host threads (the Sentry's Go runtime), not just the
- * program's: without this allowance a program with a few threads starves the Sentry, which then dies.
- */
-const RUNSC_THREAD_ALLOWANCE = 192;
 
 /** `host:pid` of this process, so a later server can tell whether a container's owner is still alive. */
 function ownerTag(): string {
@@ -92,51 +78,18 @@ export class DockerSandboxDriver implements SandboxDriver {
 
   async create(spec: SandboxSpec): Promise<Sandbox> {
     const o = this.options;
-    const memoryBytes = spec.memoryMb * 1024 * 1024;
     let container: Docker.Container;
     try {
-      container = await this.docker.createContainer({
-        Image: spec.image,
-        Hostname: 'sandbox',
-        User: '0:0',
-        Tty: false,
-        OpenStdin: true,
-        StdinOnce: false,
-        AttachStdin: true,
-        AttachStdout: true,
-        AttachStderr: true,
-        NetworkDisabled: true,
-        Env: [],
-        Labels: {
-          [CONTAINER_LABELS.managed]: 'true',
-          [CONTAINER_LABELS.instance]: o.instanceId,
-          [CONTAINER_LABELS.owner]: ownerTag(),
-          [CONTAINER_LABELS.language]: spec.language,
-        },
-        HostConfig: {
-          NetworkMode: 'none',
-          Runtime: o.runtime,
-          Memory: memoryBytes,
-          MemorySwap: memoryBytes,
-          PidsLimit: this.options.runtime === 'runsc' ? spec.pids + RUNSC_THREAD_ALLOWANCE : spec.pids,
-          NanoCpus: Math.round(o.cpus * 1e9),
-          ReadonlyRootfs: true,
-          Tmpfs: {
-            // The runner uid owns /work (a mode alone is overridden by the image's folder on copy-up).
-            '/work': `rw,exec,nosuid,nodev,size=${o.workdirMb}m,mode=0755,uid=${RUNNER_UID},gid=${RUNNER_UID}`,
-            '/tmp': `rw,exec,nosuid,nodev,size=${o.tmpMb}m,mode=1777`,
-          },
-          CapDrop: ['ALL'],
-          // The agent (root, PID 1) needs these to drop to the runner uid and to kill its processes.
-          CapAdd: ['SETUID', 'SETGID', 'KILL'],
-          SecurityOpt: ['no-new-privileges'],
-          IpcMode: 'private',
-          Ulimits: [{ Name: 'nofile', Soft: 1024, Hard: 1024 }],
-          // Output goes over the attach stream only; a log driver would write every byte to disk.
-          LogConfig: { Type: 'none', Config: {} },
-          AutoRemove: false,
-        },
-      });
+      container = await this.docker.createContainer(
+        containerCreateOptions(spec, {
+          instanceId: o.instanceId,
+          owner: ownerTag(),
+          runtime: o.runtime,
+          cpus: o.cpus,
+          workdirMb: o.workdirMb,
+          tmpMb: o.tmpMb,
+        }),
+      );
     } catch (err) {
       throw new SandboxError(`cannot create a ${spec.language} container: ${describe(err)}`, 'unavailable');
     }
