@@ -2,35 +2,17 @@ import { StringDecoder } from 'node:string_decoder';
 import { constants } from 'node:os';
 import type { FastifyInstance } from 'fastify';
 import type { WebSocket } from 'ws';
-import { z } from 'zod';
+import { clientMessageSchema as clientMessage, WS_CLOSE, type ClientMessage } from '@coderunner/protocol';
 import { CodeRunnerError, createError } from '../errors/errors.js';
 import type { AgentEvent } from '../sandbox/agent-protocol.js';
 import type { Execution } from '../sandbox/sandbox.js';
 import type { RunService } from '../runs/run-service.js';
 import { signalName } from '../runs/run-result.js';
 
-/** Close codes of the streaming endpoint (docs/api.md): 4000 + the HTTP status the REST API would use. */
-export const WS_CLOSE = {
-  normal: 1000,
-  badRequest: 4400,
-  queueFull: 4429,
-  unavailable: 4503,
-  internal: 4500,
-} as const;
+export { WS_CLOSE };
 
 const FIRST_MESSAGE_TIMEOUT_MS = 10000;
 const MAX_MESSAGE_BYTES = 8 * 1024 * 1024;
-
-const signals = ['SIGINT', 'SIGTERM', 'SIGKILL', 'SIGQUIT', 'SIGHUP', 'SIGUSR1', 'SIGUSR2'] as const;
-
-const clientMessage = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('run'), request: z.unknown(), stdinOpen: z.boolean().optional() }).strict(),
-  z.object({ type: z.literal('stdin'), data: z.string().max(1024 * 1024) }).strict(),
-  z.object({ type: z.literal('stdin-close') }).strict(),
-  z.object({ type: z.literal('signal'), signal: z.enum(signals) }).strict(),
-  z.object({ type: z.literal('stop') }).strict(),
-]);
-type ClientMessage = z.infer<typeof clientMessage>;
 
 function closeCodeFor(err: CodeRunnerError): number {
   if (err.statusCode === 429) return WS_CLOSE.queueFull;

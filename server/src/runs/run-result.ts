@@ -1,29 +1,8 @@
 import { constants } from 'node:os';
+import { RUN_STATUSES, type RunStatus, type StageResult } from '@coderunner/protocol';
 import type { AgentEvent, AgentStage, StageExit } from '../sandbox/agent-protocol.js';
 
-export const RUN_STATUSES = [
-  'ok',
-  'compile_error',
-  'runtime_error',
-  'timeout',
-  'memory_limit',
-  'output_limit',
-  'internal_error',
-] as const;
-export type RunStatus = (typeof RUN_STATUSES)[number];
-
-/** What one stage (compile or run) produced, as the API returns it. */
-export interface StageResult {
-  stdout: string;
-  stderr: string;
-  exitCode: number | null;
-  signal: string | null;
-  wallTimeMs: number;
-  cpuTimeMs: number;
-  memoryKb: number;
-  stdoutTruncated: boolean;
-  stderrTruncated: boolean;
-}
+export { RUN_STATUSES, type RunStatus, type StageResult };
 
 const SIGNAL_NAMES = new Map<number, string>(
   Object.entries(constants.signals).map(([name, number]) => [number, name]),

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { RunResponse } from '@coderunner/protocol';
 import type { Config } from '../config/config.js';
 import { createError } from '../errors/errors.js';
 import type { AgentEvent, AgentRequest } from '../sandbox/agent-protocol.js';
@@ -7,21 +8,10 @@ import { SandboxError, type Execution, type Sandbox } from '../sandbox/sandbox.j
 import type { Runtime, RuntimeRegistry } from '../runtimes/runtime-registry.js';
 import { BoundedQueue, QueueFullError } from '../util/bounded-queue.js';
 import { buildAgentRequest, limitsDiffer, resolveLimits, type ResolvedLimits } from './run-plan.js';
-import { RunCollector, runStatus, type RunStatus, type StageResult } from './run-result.js';
+import { RunCollector, runStatus } from './run-result.js';
 import { createRunRequestSchema, validateRunRequest, type ValidatedRun } from './run-request.js';
 
-/** The reply of `POST /api/v1/runs`. */
-export interface RunResponse {
-  id: string;
-  language: string;
-  version: string;
-  status: RunStatus;
-  compile: StageResult | null;
-  run: StageResult | null;
-  timings: { queueMs: number; acquireMs: number; executeMs: number; totalMs: number };
-  /** Present only with status internal_error: what failed on the server's side. */
-  error?: { code: string; message: string };
-}
+export type { RunResponse };
 
 /** A request that passed validation, with its runtime, limits and agent request ready. */
 export interface PreparedRun {

@@ -1,0 +1,5 @@
+// The wire contract of CodeRunner, shared by the server and the editor (docs/api.md).
+export * from './file-names.js';
+export * from './run-request.js';
+export * from './run-result.js';
+export * from './ws.js';
