@@ -42,6 +42,7 @@ export async function createServer(options: {
     workdirMb: config.SANDBOX_WORKDIR_MB,
     tmpMb: config.SANDBOX_TMP_MB,
     readyTimeoutMs: config.SANDBOX_READY_TIMEOUT_MS,
+    engineTimeoutMs: config.SANDBOX_ENGINE_TIMEOUT_MS,
     ...(options.onAgentLog ? { onAgentLog: options.onAgentLog } : {}),
   });
   await driver.ping();

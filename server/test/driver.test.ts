@@ -16,6 +16,7 @@ function driver(instanceId: string, readyTimeoutMs: number) {
     workdirMb: 16,
     tmpMb: 16,
     readyTimeoutMs,
+    engineTimeoutMs: 10000,
   });
 }
 

@@ -64,6 +64,7 @@ describe('server lifecycle', () => {
       workdirMb: 16,
       tmpMb: 16,
       readyTimeoutMs: 2000,
+      engineTimeoutMs: 10000,
     });
     const manifest = {
       language: 'python',

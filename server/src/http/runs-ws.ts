@@ -1,6 +1,6 @@
 import { StringDecoder } from 'node:string_decoder';
 import { constants } from 'node:os';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { WebSocket } from 'ws';
 import { clientMessageSchema as clientMessage, WS_CLOSE, type ClientMessage } from '@coderunner/protocol';
 import { CodeRunnerError, createError } from '../errors/errors.js';
@@ -11,10 +11,27 @@ import { signalName } from '../runs/run-result.js';
 
 export { WS_CLOSE };
 
-const FIRST_MESSAGE_TIMEOUT_MS = 10000;
-const MAX_MESSAGE_BYTES = 8 * 1024 * 1024;
+/** Bounds of one streaming connection. */
+export interface RunSocketLimits {
+  /** The `run` message must arrive within this many ms of the upgrade. */
+  firstMessageTimeoutMs: number;
+  /** Largest single message, in bytes (the REST body limit). */
+  maxMessageBytes: number;
+  /** Messages buffered before the program starts (stdin typed early, signals); one more closes with 4413. */
+  maxEarlyMessages: number;
+  /** Bytes of messages buffered before the program starts; more closes with 4413. */
+  maxEarlyBytes: number;
+}
+
+export const DEFAULT_RUN_SOCKET_LIMITS: RunSocketLimits = {
+  firstMessageTimeoutMs: 10000,
+  maxMessageBytes: 5 * 1024 * 1024,
+  maxEarlyMessages: 256,
+  maxEarlyBytes: 1024 * 1024,
+};
 
 function closeCodeFor(err: CodeRunnerError): number {
+  if (err.statusCode === 413) return WS_CLOSE.tooMuchEarly;
   if (err.statusCode === 429) return WS_CLOSE.queueFull;
   if (err.statusCode === 503) return WS_CLOSE.unavailable;
   if (err.statusCode >= 500) return WS_CLOSE.internal;
@@ -59,9 +76,16 @@ class OutputForwarder {
 
 /**
  * `GET /api/v1/runs/ws`: a run whose output streams as it happens and whose stdin the client may type into.
- * Protocol in docs/api.md. A client that disconnects stops its program, which frees the container.
+ * Protocol in docs/api.md. Everything a client sends before its program starts is buffered within a message and
+ * byte cap; afterwards stdin follows the sandbox's backpressure (the socket stops being read while a write
+ * waits). A client that disconnects cancels its run: queued, it is dropped; running, it is killed.
  */
-export function registerRunsWebSocket(app: FastifyInstance, runs: RunService): void {
+export function registerRunsWebSocket(
+  app: FastifyInstance,
+  runs: RunService,
+  limits: Partial<RunSocketLimits> = {},
+): void {
+  const bounds: RunSocketLimits = { ...DEFAULT_RUN_SOCKET_LIMITS, ...limits };
   app.route({
     method: 'GET',
     url: '/api/v1/runs/ws',
@@ -69,103 +93,164 @@ export function registerRunsWebSocket(app: FastifyInstance, runs: RunService): v
     handler: async () => {
       throw createError('CR_ERR_HTTP_UPGRADE_REQUIRED');
     },
-    wsHandler: (socket: WebSocket) => handleRunSocket(socket),
+    wsHandler: (socket: WebSocket) => new RunSocketSession(socket, runs, bounds, app.log).start(),
   });
+}
 
-  function handleRunSocket(socket: WebSocket): void {
-    const abort = new AbortController();
-    let execution: Execution | null = null;
-    const pending: ClientMessage[] = [];
-    let started = false;
-    const send = (message: object) => {
-      if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(message));
-    };
-    const fail = (err: CodeRunnerError) => {
-      send({ type: 'error', code: err.code, message: err.message });
-      socket.close(closeCodeFor(err), err.code);
-    };
-    const firstMessageTimer = setTimeout(
+type ControlMessage = Exclude<ClientMessage, { type: 'run' }>;
+
+/** One streaming connection: at most one run, its early buffer, its stdin backpressure. */
+class RunSocketSession {
+  private readonly abort = new AbortController();
+  private execution: Execution | null = null;
+  private readonly early: ControlMessage[] = [];
+  private earlyBytes = 0;
+  private started = false;
+  private closed = false;
+  /** Control messages are handled one after another, each waiting for the previous stdin write to be taken. */
+  private chain: Promise<void> = Promise.resolve();
+  private pendingWrites = 0;
+  private firstMessageTimer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly socket: WebSocket,
+    private readonly runs: RunService,
+    private readonly bounds: RunSocketLimits,
+    private readonly log: FastifyBaseLogger,
+  ) {}
+
+  start(): void {
+    const { socket } = this;
+    this.firstMessageTimer = setTimeout(
       () =>
-        fail(
-          createError('CR_ERR_WS_INVALID_MESSAGE', `no run message within ${FIRST_MESSAGE_TIMEOUT_MS} ms`),
+        this.fail(
+          createError(
+            'CR_ERR_WS_INVALID_MESSAGE',
+            `no run message within ${this.bounds.firstMessageTimeoutMs} ms`,
+          ),
         ),
-      FIRST_MESSAGE_TIMEOUT_MS,
+      this.bounds.firstMessageTimeoutMs,
     );
-    const control = (message: ClientMessage) => {
-      if (!execution) {
-        pending.push(message);
-        return;
-      }
-      if (message.type === 'stdin') execution.writeStdin(Buffer.from(message.data, 'utf8'));
-      else if (message.type === 'stdin-close') execution.closeStdin();
-      else if (message.type === 'stop') execution.signal(constants.signals.SIGKILL);
-      else if (message.type === 'signal') execution.signal(constants.signals[message.signal]);
-    };
-
     socket.on('close', () => {
-      clearTimeout(firstMessageTimer);
-      abort.abort();
-      execution?.signal(constants.signals.SIGKILL);
+      this.closed = true;
+      if (this.firstMessageTimer) clearTimeout(this.firstMessageTimer);
+      this.early.length = 0;
+      this.abort.abort(new Error('the client disconnected'));
     });
+    socket.on('message', (raw: Buffer, isBinary: boolean) => this.onMessage(raw, isBinary));
+  }
 
-    socket.on('message', (raw: Buffer, isBinary: boolean) => {
-      let message: ClientMessage;
-      try {
-        if (isBinary || raw.length > MAX_MESSAGE_BYTES)
-          throw new Error('messages are JSON text frames of at most 8 MiB');
-        const parsed = clientMessage.safeParse(JSON.parse(raw.toString('utf8')));
-        if (!parsed.success) {
-          const issue = parsed.error.issues[0];
-          throw new Error(`${issue?.path.join('.') || 'message'}: ${issue?.message ?? 'invalid'}`);
-        }
-        message = parsed.data;
-      } catch (err) {
-        fail(createError('CR_ERR_WS_INVALID_MESSAGE', (err as Error).message));
-        return;
-      }
-      if (message.type !== 'run') {
-        if (!started)
-          fail(createError('CR_ERR_WS_INVALID_MESSAGE', 'the first message must be {"type":"run"}'));
-        else control(message);
-        return;
-      }
-      if (started) {
-        fail(createError('CR_ERR_WS_INVALID_MESSAGE', 'one run per connection'));
-        return;
-      }
-      started = true;
-      clearTimeout(firstMessageTimer);
-      void startRun(message);
-    });
+  private send(message: object): void {
+    if (this.socket.readyState === this.socket.OPEN) this.socket.send(JSON.stringify(message));
+  }
 
-    async function startRun(message: Extract<ClientMessage, { type: 'run' }>): Promise<void> {
+  private fail(err: CodeRunnerError): void {
+    this.send({ type: 'error', code: err.code, message: err.message });
+    this.socket.close(closeCodeFor(err), err.code);
+  }
+
+  private onMessage(raw: Buffer, isBinary: boolean): void {
+    if (this.closed) return;
+    let message: ClientMessage;
+    try {
+      if (isBinary || raw.length > this.bounds.maxMessageBytes)
+        throw new Error(`messages are JSON text frames of at most ${this.bounds.maxMessageBytes} bytes`);
+      const parsed = clientMessage.safeParse(JSON.parse(raw.toString('utf8')));
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0];
+        throw new Error(`${issue?.path.join('.') || 'message'}: ${issue?.message ?? 'invalid'}`);
+      }
+      message = parsed.data;
+    } catch (err) {
+      this.fail(createError('CR_ERR_WS_INVALID_MESSAGE', (err as Error).message));
+      return;
+    }
+    if (message.type === 'run') {
+      if (this.started) {
+        this.fail(createError('CR_ERR_WS_INVALID_MESSAGE', 'one run per connection'));
+        return;
+      }
+      this.started = true;
+      if (this.firstMessageTimer) clearTimeout(this.firstMessageTimer);
+      void this.run(message);
+      return;
+    }
+    if (!this.started) {
+      this.fail(createError('CR_ERR_WS_INVALID_MESSAGE', 'the first message must be {"type":"run"}'));
+      return;
+    }
+    if (!this.execution) {
+      this.buffer(message, raw.length);
+      return;
+    }
+    this.control(message);
+  }
+
+  /** Keeps a message sent before the program started, within the caps. */
+  private buffer(message: ControlMessage, bytes: number): void {
+    const { maxEarlyMessages, maxEarlyBytes } = this.bounds;
+    if (this.early.length >= maxEarlyMessages || this.earlyBytes + bytes > maxEarlyBytes) {
+      this.early.length = 0;
+      this.fail(
+        createError(
+          'CR_ERR_WS_TOO_MUCH_EARLY_INPUT',
+          `at most ${maxEarlyMessages} messages and ${maxEarlyBytes} bytes before the program starts`,
+        ),
+      );
+      return;
+    }
+    this.early.push(message);
+    this.earlyBytes += bytes;
+  }
+
+  /** Handles a control message in order; stdin waits for the sandbox to take the previous write. */
+  private control(message: ControlMessage): void {
+    this.chain = this.chain.then(() => this.apply(message));
+  }
+
+  private async apply(message: ControlMessage): Promise<void> {
+    const execution = this.execution;
+    if (!execution || this.closed) return;
+    if (message.type === 'stdin') {
+      const written = execution.writeStdin(Buffer.from(message.data, 'utf8'));
+      // Stop reading the socket while the sandbox's buffer is full: the client's TCP window does the rest.
+      if (this.pendingWrites++ === 0) this.socket.pause();
       try {
-        const prepared = runs.prepare(message.request);
-        // Interactive by default: stdin stays open for typed input until the client sends stdin-close.
-        prepared.agentRequest.closeStdin = message.stdinOpen === false;
-        const stages = prepared.agentRequest.stages;
-        send({ type: 'accepted', language: prepared.runtime.language, version: prepared.runtime.version });
-        const forwarder = new OutputForwarder(
-          stages.map((s) => s.name),
-          send,
-        );
-        const result = await runs.execute(prepared, {
-          signal: abort.signal,
-          onEvent: (event) => forwarder.onEvent(event),
-          onStart: (handle) => {
-            execution = handle;
-            if (abort.signal.aborted) handle.signal(constants.signals.SIGKILL);
-            for (const queued of pending.splice(0)) control(queued);
-          },
-        });
-        send({ type: 'result', ...result });
-        socket.close(WS_CLOSE.normal, 'done');
-      } catch (err) {
-        if (err instanceof CodeRunnerError) fail(err);
-        else {
-          app.log.error({ err }, 'websocket run failed');
-          fail(createError('CR_ERR_SERVER_INTERNAL'));
-        }
+        await written;
+      } finally {
+        if (--this.pendingWrites === 0 && !this.closed) this.socket.resume();
+      }
+    } else if (message.type === 'stdin-close') execution.closeStdin();
+    else if (message.type === 'stop') execution.signal(constants.signals.SIGKILL);
+    else execution.signal(constants.signals[message.signal]);
+  }
+
+  private async run(message: Extract<ClientMessage, { type: 'run' }>): Promise<void> {
+    try {
+      // Interactive by default: stdin stays open for typed input until the client sends stdin-close.
+      const prepared = this.runs.prepare(message.request, { interactive: message.stdinOpen !== false });
+      this.send({ type: 'accepted', language: prepared.runtime.language, version: prepared.runtime.version });
+      const forwarder = new OutputForwarder(
+        prepared.agentRequest.stages.map((s) => s.name),
+        (m) => this.send(m),
+      );
+      const result = await this.runs.execute(prepared, {
+        signal: this.abort.signal,
+        onEvent: (event) => forwarder.onEvent(event),
+        onStart: (handle) => {
+          this.execution = handle;
+          for (const queued of this.early.splice(0)) this.control(queued);
+          this.earlyBytes = 0;
+        },
+      });
+      this.send({ type: 'result', ...result });
+      this.socket.close(WS_CLOSE.normal, 'done');
+    } catch (err) {
+      if (this.closed) return;
+      if (err instanceof CodeRunnerError) this.fail(err);
+      else {
+        this.log.error({ err }, 'websocket run failed');
+        this.fail(createError('CR_ERR_SERVER_INTERNAL'));
       }
     }
   }

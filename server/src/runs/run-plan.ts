@@ -1,14 +1,11 @@
 import type { Config } from '../config/config.js';
 import type { AgentRequest, AgentStage } from '../sandbox/agent-protocol.js';
+import type { ContainerLimits } from '../sandbox/sandbox.js';
 import type { Runtime } from '../runtimes/runtime-registry.js';
 import { expandCommand } from './command-template.js';
 import type { ValidatedRun } from './run-request.js';
 
-/** The container-level limits of one stage: the agent cannot set these, the engine can. */
-export interface ContainerLimits {
-  memoryMb: number;
-  pids: number;
-}
+export type { ContainerLimits };
 
 /** Limits of one stage after layering server default, runtime.json and request. */
 export interface StageLimits extends ContainerLimits {
@@ -81,22 +78,17 @@ export function resolveLimits(config: PlanConfig, runtime: Runtime, run: Validat
   };
 }
 
-/** True when two stages need different container limits, so the engine must change them in between. */
-export function limitsDiffer(a: ContainerLimits, b: ContainerLimits): boolean {
-  return a.memoryMb !== b.memoryMb || a.pids !== b.pids;
-}
-
 /**
- * The agent request for a validated run: files, optional compile stage, run stage, stdin. When compile and run
- * need different container limits, the run stage waits (P/G frames) for the server to change them.
+ * The agent request for a validated run: files, optional compile stage, run stage, stdin. Whether the run stage
+ * pauses for new container limits is the sandbox layer's decision (sandbox/limit-policy.ts), not the plan's.
+ * `interactive` keeps stdin open after `stdin` for typed input (WebSocket runs).
  */
 export function buildAgentRequest(
   config: PlanConfig,
   runtime: Runtime,
   run: ValidatedRun,
   limits: ResolvedLimits,
-  /** False under gVisor: limits cannot change between stages, so the run stage does not pause for it. */
-  canUpdateLimits = true,
+  options: { interactive?: boolean } = {},
 ): AgentRequest {
   const m = runtime.manifest;
   const env = [...BASE_ENV, ...Object.entries(m.env).map(([k, v]) => `${k}=${v}`)];
@@ -125,12 +117,18 @@ export function buildAgentRequest(
     fileSizeBytes,
     outputBytes: limits.outputBytes,
     attachStdin: true,
-    pauseBefore: canUpdateLimits && limits.compile !== null && limitsDiffer(limits.compile, limits.run),
+    pauseBefore: false,
   });
   return {
     files: run.files.map((f) => ({ name: f.name, content: f.content, executable: false })),
     stages,
     stdin: Buffer.from(run.body.stdin ?? '', 'utf8'),
-    closeStdin: true,
+    closeStdin: options.interactive !== true,
   };
+}
+
+/** The container limits of a run's first stage and of its run stage, for the sandbox layer's limit policy. */
+export function containerLimitsOf(limits: ResolvedLimits): { first: ContainerLimits; run: ContainerLimits } {
+  const pick = (l: StageLimits): ContainerLimits => ({ memoryMb: l.memoryMb, pids: l.pids });
+  return { first: pick(limits.compile ?? limits.run), run: pick(limits.run) };
 }

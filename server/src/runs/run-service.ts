@@ -1,24 +1,32 @@
 import { randomUUID } from 'node:crypto';
 import type { RunResponse } from '@coderunner/protocol';
 import type { Config } from '../config/config.js';
+import type { CodeRunnerError} from '../errors/errors.js';
 import { createError } from '../errors/errors.js';
 import type { AgentEvent, AgentRequest } from '../sandbox/agent-protocol.js';
+import type { SandboxLease } from '../sandbox/sandbox-lease.js';
 import type { SandboxPools } from '../sandbox/sandbox-pools.js';
-import { SandboxError, type Execution, type Sandbox } from '../sandbox/sandbox.js';
+import { SandboxError, type Execution } from '../sandbox/sandbox.js';
 import type { Runtime, RuntimeRegistry } from '../runtimes/runtime-registry.js';
 import { BoundedQueue, QueueFullError } from '../util/bounded-queue.js';
-import { buildAgentRequest, limitsDiffer, resolveLimits, type ResolvedLimits } from './run-plan.js';
+import { RunLifecycle, type RunState } from './run-lifecycle.js';
+import { buildAgentRequest, containerLimitsOf, resolveLimits, type ResolvedLimits } from './run-plan.js';
 import { RunCollector, runStatus } from './run-result.js';
 import { createRunRequestSchema, validateRunRequest, type ValidatedRun } from './run-request.js';
 
 export type { RunResponse };
 
-/** A request that passed validation, with its runtime, limits and agent request ready. */
+/** A request that passed validation, with its runtime, limits and agent request ready. Never changed after. */
 export interface PreparedRun {
-  runtime: Runtime;
-  validated: ValidatedRun;
-  limits: ResolvedLimits;
-  agentRequest: AgentRequest;
+  readonly runtime: Runtime;
+  readonly validated: ValidatedRun;
+  readonly limits: ResolvedLimits;
+  readonly agentRequest: Readonly<AgentRequest>;
+}
+
+export interface PrepareOptions {
+  /** Keep the program's stdin open after the request's stdin, for typed input (WebSocket runs). */
+  interactive?: boolean;
 }
 
 export interface RunHooks {
@@ -26,43 +34,73 @@ export interface RunHooks {
   onEvent?: (event: AgentEvent) => void;
   /** Called once the program has been sent, with the handle for stdin and signals. */
   onStart?: (execution: Execution) => void;
-  /** Aborted when the client has gone: a run still queued is dropped, a running one is killed by the caller. */
+  /** Abort when the client has gone: a queued run is dropped, a running one killed and its container freed. */
   signal?: AbortSignal;
 }
 
+export type RunServiceConfig = Pick<
+  Config,
+  | 'RUN_MAX_CONCURRENT'
+  | 'RUN_MAX_QUEUED'
+  | 'RUN_QUEUE_TIMEOUT_MS'
+  | 'RUN_ACQUIRE_TIMEOUT_MS'
+  | 'SANDBOX_ENGINE_TIMEOUT_MS'
+> &
+  Parameters<typeof createRunRequestSchema>[0] &
+  Parameters<typeof resolveLimits>[0] &
+  Parameters<typeof buildAgentRequest>[0];
+
 export interface RunServiceDeps {
-  config: Config;
-  registry: RuntimeRegistry;
-  pools: SandboxPools;
+  config: RunServiceConfig;
+  registry: Pick<RuntimeRegistry, 'resolve'>;
+  pools: Pick<SandboxPools, 'acquire'>;
   logger: { warn(obj: object, msg: string): void; info(obj: object, msg: string): void };
 }
 
 /** Extra time the server grants beyond the stages' own limits before it gives up on an agent. */
 const DEADLINE_GRACE_MS = 3000;
 
+/** Why a run could not produce a result: the error for its caller and the terminal state it ends in. */
+class RunEnded extends Error {
+  constructor(
+    readonly state: Extract<RunState, 'failed' | 'cancelled'>,
+    readonly error: CodeRunnerError,
+  ) {
+    super(error.message);
+  }
+}
+
 /**
- * Orchestrates a run: validate -> queue -> acquire a warm sandbox -> send the request -> collect -> release.
- * The sandbox is always released (removed) in `finally`.
+ * Orchestrates a run through its states (run-lifecycle.ts): queued (bounded queue) → acquiring (a sandbox lease
+ * from the pools, with the limit policy applied there) → running (the agent exchange) → finished, or failed /
+ * cancelled. One deadline and one AbortSignal per run cover every wait; the lease is released in `finally`.
  */
 export class RunService {
   private readonly schema;
   private readonly queue: BoundedQueue;
   private shuttingDown = false;
-  private active = 0;
+  private readonly live = new Set<RunLifecycle>();
 
   constructor(private readonly deps: RunServiceDeps) {
     this.schema = createRunRequestSchema(deps.config);
     this.queue = new BoundedQueue(deps.config.RUN_MAX_CONCURRENT, deps.config.RUN_MAX_QUEUED);
   }
 
-  /** Runs admitted and not yet finished (queued or executing). */
+  /** Runs admitted and not yet in a terminal state. */
   get inFlight(): number {
-    return this.active;
+    return this.live.size;
   }
 
   /** Queue numbers for /healthz. */
   queueStats(): { running: number; queued: number } {
     return { running: this.queue.running, queued: this.queue.queued };
+  }
+
+  /** How many live runs are in each state. */
+  stateCounts(): Partial<Record<RunState, number>> {
+    const counts: Partial<Record<RunState, number>> = {};
+    for (const life of this.live) counts[life.state] = (counts[life.state] ?? 0) + 1;
+    return counts;
   }
 
   /** Refuses new runs from now on (SIGTERM); runs already admitted finish. */
@@ -71,7 +109,7 @@ export class RunService {
   }
 
   /** Validates a raw body and plans the run; throws a 4xx CodeRunnerError naming the problem. */
-  prepare(body: unknown): PreparedRun {
+  prepare(body: unknown, options: PrepareOptions = {}): PreparedRun {
     const validated = validateRunRequest(body, this.schema);
     const runtime = this.deps.registry.resolve(validated.body.language);
     if (!runtime) throw createError('CR_ERR_RUN_UNKNOWN_LANGUAGE', validated.body.language);
@@ -80,13 +118,7 @@ export class RunService {
       throw createError('CR_ERR_RUN_UNKNOWN_VERSION', [wanted, runtime.language, runtime.version]);
     }
     const limits = resolveLimits(this.deps.config, runtime, validated);
-    const agentRequest = buildAgentRequest(
-      this.deps.config,
-      runtime,
-      validated,
-      limits,
-      this.deps.pools.canUpdateLimits,
-    );
+    const agentRequest = buildAgentRequest(this.deps.config, runtime, validated, limits, options);
     return { runtime, validated, limits, agentRequest };
   }
 
@@ -95,56 +127,97 @@ export class RunService {
     return this.execute(this.prepare(body), hooks);
   }
 
-  /** Runs a prepared request through the queue and a warm sandbox. */
+  /** The most a run may take from admission to release: queue, acquire, its stages and the grace. */
+  deadlineOf(prepared: PreparedRun): number {
+    const c = this.deps.config;
+    return c.RUN_QUEUE_TIMEOUT_MS + c.RUN_ACQUIRE_TIMEOUT_MS + this.executionBudgetOf(prepared.agentRequest);
+  }
+
+  private executionBudgetOf(request: Readonly<AgentRequest>): number {
+    const stages = request.stages.reduce((sum, s) => sum + s.wallMs, 0);
+    // Each stage change may wait for one engine call (new limits), bounded by the engine deadline.
+    return stages + DEADLINE_GRACE_MS + request.stages.length * this.deps.config.SANDBOX_ENGINE_TIMEOUT_MS;
+  }
+
+  /** Runs a prepared request through the queue and a leased sandbox. */
   async execute(prepared: PreparedRun, hooks: RunHooks = {}): Promise<RunResponse> {
     if (this.shuttingDown) throw createError('CR_ERR_SERVER_SHUTTING_DOWN', [], { 'Retry-After': '5' });
-    const started = performance.now();
-    this.active++;
+    const c = this.deps.config;
+    const life = new RunLifecycle();
+    this.live.add(life);
+    // One deadline for the whole run; each wait below is also bounded by its own, shorter budget.
+    const deadline = AbortSignal.timeout(this.deadlineOf(prepared));
+    const signal = hooks.signal ? AbortSignal.any([hooks.signal, deadline]) : deadline;
     try {
-      return await this.queue.run(() => this.executeNow(prepared, hooks, started));
-    } catch (err) {
-      if (err instanceof QueueFullError) {
-        throw createError('CR_ERR_RUN_QUEUE_FULL', err.waiting, { 'Retry-After': '1' });
+      const queued = AbortSignal.any([signal, AbortSignal.timeout(c.RUN_QUEUE_TIMEOUT_MS)]);
+      try {
+        return await this.queue.run(() => this.runAdmitted(prepared, hooks, life, signal), queued);
+      } catch (err) {
+        if (err instanceof QueueFullError) {
+          throw new RunEnded(
+            'failed',
+            createError('CR_ERR_RUN_QUEUE_FULL', err.waiting, { 'Retry-After': '1' }),
+          );
+        }
+        if (life.state !== 'queued') throw err; // the run itself ended so
+        if (hooks.signal?.aborted) {
+          throw new RunEnded(
+            'cancelled',
+            createError('CR_ERR_RUN_CANCELLED', 'the client went away while it was queued'),
+          );
+        }
+        throw new RunEnded(
+          'failed',
+          createError('CR_ERR_RUN_QUEUE_TIMEOUT', c.RUN_QUEUE_TIMEOUT_MS, { 'Retry-After': '5' }),
+        );
       }
+    } catch (err) {
+      if (err instanceof RunEnded) {
+        if (!life.terminal) life.to(err.state);
+        throw err.error;
+      }
+      if (!life.terminal) life.to('failed');
       throw err;
     } finally {
-      this.active--;
+      this.live.delete(life);
     }
   }
 
-  private async executeNow(prepared: PreparedRun, hooks: RunHooks, started: number): Promise<RunResponse> {
+  private async runAdmitted(
+    prepared: PreparedRun,
+    hooks: RunHooks,
+    life: RunLifecycle,
+    signal: AbortSignal,
+  ): Promise<RunResponse> {
     const { runtime, limits, agentRequest } = prepared;
-    const pools = this.deps.pools;
-    const dequeued = performance.now();
-    if (hooks.signal?.aborted)
-      throw createError('CR_ERR_RUN_CANCELLED', 'the client went away while it was queued');
-    const initial = limits.compile ?? limits.run;
-    // Engines that cannot change a running container's limits (gVisor) get a container made to measure when
-    // the pool's do not fit, and keep the first stage's limits for the run stage (docs/security.md).
-    const fixedLimits = !pools.canUpdateLimits;
-    let sandbox: Sandbox;
+    const c = this.deps.config;
+    life.to('acquiring');
+    let lease: SandboxLease;
     try {
-      const spec = pools.specFor(runtime.language);
-      sandbox =
-        fixedLimits && spec && limitsDiffer(spec, initial)
-          ? await pools.createDedicated(runtime.language, initial)
-          : await pools.acquire(runtime.language);
+      const acquiring = AbortSignal.any([signal, AbortSignal.timeout(c.RUN_ACQUIRE_TIMEOUT_MS)]);
+      lease = await this.deps.pools.acquire(runtime.language, containerLimitsOf(limits), acquiring);
     } catch (err) {
+      if (hooks.signal?.aborted) {
+        throw new RunEnded(
+          'cancelled',
+          createError('CR_ERR_RUN_CANCELLED', 'the client went away while a container was acquired'),
+        );
+      }
       const reason = err instanceof Error ? err.message : String(err);
-      throw createError('CR_ERR_SANDBOX_UNAVAILABLE', reason, { 'Retry-After': '5' });
+      throw new RunEnded('failed', createError('CR_ERR_SANDBOX_UNAVAILABLE', reason, { 'Retry-After': '5' }));
     }
-    const acquired = performance.now();
+    life.to('running');
     const collector = new RunCollector(agentRequest.stages);
+    let started = false;
     let error: RunResponse['error'];
     let oomKilledStage: number | null = null;
     try {
-      // The first stage runs with the container's limits; a run stage after a compile gets its own (P/G).
-      if (!fixedLimits) await sandbox.setLimits(initial);
-      const deadlineMs = agentRequest.stages.reduce((sum, s) => sum + s.wallMs, 0) + DEADLINE_GRACE_MS;
-      const execution = sandbox.execute(agentRequest, {
-        deadlineMs,
-        beforeStage: () => sandbox.setLimits(limits.run),
+      const execution = lease.execute(agentRequest, {
+        deadlineMs: this.executionBudgetOf(agentRequest),
+        ackTimeoutMs: c.SANDBOX_ENGINE_TIMEOUT_MS,
+        signal,
         onEvent: (event) => {
+          if (event.type === 'stage-begin') started = true;
           const kept = collector.onEvent(event);
           if (kept) hooks.onEvent?.(kept);
         },
@@ -153,24 +226,49 @@ export class RunService {
       await execution.finished;
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
+      if (hooks.signal?.aborted) {
+        throw new RunEnded(
+          'cancelled',
+          createError('CR_ERR_RUN_CANCELLED', 'the client went away while it ran'),
+        );
+      }
+      if (!started && err instanceof SandboxError && err.reason === 'unavailable') {
+        // Nothing of the program ran: the engine is not answering. The client may retry elsewhere.
+        throw new RunEnded(
+          'failed',
+          createError('CR_ERR_SANDBOX_UNAVAILABLE', message, { 'Retry-After': '5' }),
+        );
+      }
       // Under gVisor an out-of-memory kill takes the whole sandbox, agent included: still the program's fault.
-      if (err instanceof SandboxError && err.reason === 'agent_failed' && (await sandbox.wasOomKilled())) {
+      if (err instanceof SandboxError && err.reason === 'agent_failed' && (await lease.wasOomKilled())) {
         oomKilledStage = collector.currentStage;
       } else {
         this.deps.logger.warn(
-          { container: sandbox.id, language: runtime.language, err: message },
+          { container: lease.id, language: runtime.language, err: message },
           'run failed in the sandbox',
         );
         error = { code: err instanceof SandboxError ? `sandbox_${err.reason}` : 'sandbox_failed', message };
       }
     } finally {
-      this.deps.pools.release(sandbox);
+      lease.release();
     }
-    const finished = performance.now();
+    life.to(error ? 'failed' : 'finished');
+    return this.response(prepared, collector, life, error, oomKilledStage);
+  }
+
+  private response(
+    prepared: PreparedRun,
+    collector: RunCollector,
+    life: RunLifecycle,
+    error: RunResponse['error'],
+    oomKilledStage: number | null,
+  ): RunResponse {
+    const { runtime, agentRequest } = prepared;
     const stages = agentRequest.stages;
     const exits = stages.map((_, i) => collector.exitOf(i));
     const compileIndex = stages.findIndex((s) => s.name === 'compile');
     const runIndex = stages.findIndex((s) => s.name === 'run');
+    const spent = life.durations();
     const response: RunResponse = {
       id: randomUUID(),
       language: runtime.language,
@@ -179,10 +277,10 @@ export class RunService {
       compile: compileIndex >= 0 ? collector.resultOf(compileIndex, oomKilledStage === compileIndex) : null,
       run: collector.resultOf(runIndex, oomKilledStage === runIndex),
       timings: {
-        queueMs: round(dequeued - started),
-        acquireMs: round(acquired - dequeued),
-        executeMs: round(finished - acquired),
-        totalMs: round(finished - started),
+        queueMs: round(spent.queued ?? 0),
+        acquireMs: round(spent.acquiring ?? 0),
+        executeMs: round(spent.running ?? 0),
+        totalMs: round(life.totalMs()),
       },
     };
     if (error) response.error = error;

@@ -2,7 +2,8 @@ import { hostname } from 'node:os';
 import type { Duplex } from 'node:stream';
 import type Docker from 'dockerode';
 import { CONTAINER_LABELS, containerCreateOptions } from './container-config.js';
-import { describe, DockerSandbox } from './docker-sandbox.js';
+import { DockerSandbox } from './docker-sandbox.js';
+import { abortedError, describe, engineCall } from './engine-call.js';
 import { SandboxError, type Sandbox, type SandboxDriver, type SandboxSpec } from './sandbox.js';
 
 export { CONTAINER_LABELS, RUNNER_UID } from './container-config.js';
@@ -17,6 +18,8 @@ export interface DockerDriverOptions {
   workdirMb: number;
   tmpMb: number;
   readyTimeoutMs: number;
+  /** Longest any one engine call (create, attach, start, update, inspect, remove, ping) may take. */
+  engineTimeoutMs: number;
   /** Called with anything an agent writes to its stderr (diagnostics). */
   onAgentLog?: (containerId: string, line: string) => void;
 }
@@ -60,7 +63,11 @@ export class DockerSandboxDriver implements SandboxDriver {
 
   async ping(): Promise<void> {
     try {
-      await this.docker.ping();
+      // dockerode's ping takes an abortSignal; its type declarations lag behind.
+      const ping = this.docker.ping.bind(this.docker) as (opts: {
+        abortSignal: AbortSignal;
+      }) => Promise<unknown>;
+      await engineCall('ping', this.options.engineTimeoutMs, (abortSignal) => ping({ abortSignal }));
     } catch (err) {
       throw new SandboxError(`the Docker engine does not answer: ${describe(err)}`, 'unavailable');
     }
@@ -68,7 +75,9 @@ export class DockerSandboxDriver implements SandboxDriver {
 
   async inspectImage(image: string): Promise<Record<string, string> | null> {
     try {
-      const info = await this.docker.getImage(image).inspect();
+      const info = await engineCall('image inspect', this.options.engineTimeoutMs, () =>
+        this.docker.getImage(image).inspect(),
+      );
       return info.Config?.Labels ?? {};
     } catch (err) {
       if ((err as { statusCode?: number }).statusCode === 404) return null;
@@ -76,59 +85,83 @@ export class DockerSandboxDriver implements SandboxDriver {
     }
   }
 
-  async create(spec: SandboxSpec): Promise<Sandbox> {
+  async create(spec: SandboxSpec, signal?: AbortSignal): Promise<Sandbox> {
     const o = this.options;
+    const timeout = o.engineTimeoutMs;
+    const outer = signal ? { outer: signal } : {};
+    const removeLate = (container: Docker.Container) =>
+      void container.remove({ force: true }).catch(() => undefined);
     let container: Docker.Container;
     try {
-      container = await this.docker.createContainer(
-        containerCreateOptions(spec, {
-          instanceId: o.instanceId,
-          owner: ownerTag(),
-          runtime: o.runtime,
-          cpus: o.cpus,
-          workdirMb: o.workdirMb,
-          tmpMb: o.tmpMb,
-        }),
+      container = await engineCall(
+        'create',
+        timeout,
+        (abortSignal) =>
+          this.docker.createContainer({
+            ...containerCreateOptions(spec, {
+              instanceId: o.instanceId,
+              owner: ownerTag(),
+              runtime: o.runtime,
+              cpus: o.cpus,
+              workdirMb: o.workdirMb,
+              tmpMb: o.tmpMb,
+            }),
+            abortSignal,
+          }),
+        { ...outer, onLate: removeLate },
       );
     } catch (err) {
+      if (err instanceof SandboxError && err.reason === 'cancelled') throw err;
       throw new SandboxError(`cannot create a ${spec.language} container: ${describe(err)}`, 'unavailable');
     }
     let sandbox: DockerSandbox | null = null;
     try {
       // Attach before start, or the agent's ready frame could be lost.
-      const stream = (await container.attach({
-        stream: true,
-        stdin: true,
-        stdout: true,
-        stderr: true,
-        hijack: true,
-      })) as unknown as Duplex;
-      sandbox = new DockerSandbox(container, stream, spec, (line) => o.onAgentLog?.(container.id, line));
+      const stream = await engineCall(
+        'attach',
+        timeout,
+        async (abortSignal) =>
+          (await container.attach({
+            stream: true,
+            stdin: true,
+            stdout: true,
+            stderr: true,
+            hijack: true,
+            abortSignal,
+          })) as unknown as Duplex,
+        { ...outer, onLate: (late) => late.destroy() },
+      );
+      sandbox = new DockerSandbox(container, stream, spec, timeout, (line) =>
+        o.onAgentLog?.(container.id, line),
+      );
       const ready = sandbox.waitReady(o.readyTimeoutMs);
       ready.catch(() => undefined); // observed below; avoid an unhandled rejection if start throws first
-      await container.start();
-      await ready;
+      await engineCall('start', timeout, (abortSignal) => container.start({ abortSignal }), outer);
+      await (signal ? raceAbort(ready, signal, 'waiting for the agent') : ready);
       return sandbox;
     } catch (err) {
-      if (sandbox) await sandbox.destroy().catch(() => undefined);
-      else await container.remove({ force: true }).catch(() => undefined);
+      if (sandbox) void sandbox.destroy().catch(() => undefined);
+      else removeLate(container);
       if (err instanceof SandboxError) throw err;
       throw new SandboxError(`cannot start a ${spec.language} container: ${describe(err)}`, 'unavailable');
     }
   }
 
   private async removeWhere(keep: (labels: Record<string, string>) => boolean): Promise<number> {
-    const containers = await this.docker.listContainers({
-      all: true,
-      filters: { label: [`${CONTAINER_LABELS.managed}=true`] },
-    });
+    const timeout = this.options.engineTimeoutMs;
+    const containers = await engineCall('list', timeout, (abortSignal) =>
+      this.docker.listContainers({
+        all: true,
+        filters: { label: [`${CONTAINER_LABELS.managed}=true`] },
+        abortSignal,
+      }),
+    );
     const doomed = containers.filter((c) => !keep(c.Labels ?? {}));
     await Promise.all(
       doomed.map((c) =>
-        this.docker
-          .getContainer(c.Id)
-          .remove({ force: true, v: true })
-          .catch(() => undefined),
+        engineCall('remove', timeout, (abortSignal) =>
+          this.docker.getContainer(c.Id).remove({ force: true, v: true, abortSignal }),
+        ).catch(() => undefined),
       ),
     );
     return doomed.length;
@@ -145,4 +178,23 @@ export class DockerSandboxDriver implements SandboxDriver {
   removeOwned(): Promise<number> {
     return this.removeWhere((labels) => labels[CONTAINER_LABELS.instance] !== this.options.instanceId);
   }
+}
+
+/** Rejects with the abort's error as soon as `signal` fires, else settles as `promise` does. */
+function raceAbort<T>(promise: Promise<T>, signal: AbortSignal, what: string): Promise<T> {
+  if (signal.aborted) return Promise.reject(abortedError(what, signal));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(abortedError(what, signal));
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (err: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(err);
+      },
+    );
+  });
 }

@@ -11,18 +11,19 @@ import {
   type AgentEvent,
   type AgentRequest,
 } from './agent-protocol.js';
+import { abortedError, describe, engineCall } from './engine-call.js';
 import {
   SandboxError,
+  type ContainerLimits,
   type ExecuteOptions,
   type Execution,
   type Sandbox,
   type SandboxSpec,
 } from './sandbox.js';
 
-/** The message of an unknown thrown value. */
-export function describe(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
+export { describe };
+
+const SIGKILL = 9;
 
 /** One container driven over its attached stdin/stdout. */
 export class DockerSandbox implements Sandbox {
@@ -33,12 +34,13 @@ export class DockerSandbox implements Sandbox {
   private destroyed: Promise<void> | null = null;
   private ended = false;
   private readonly exitListeners: Array<() => void> = [];
-  private current: { memoryMb: number; pids: number };
+  private current: ContainerLimits;
 
   constructor(
     private readonly container: Docker.Container,
     private readonly stream: Duplex,
     readonly spec: SandboxSpec,
+    private readonly engineTimeoutMs: number,
     onAgentLog: (line: string) => void,
   ) {
     this.current = { memoryMb: spec.memoryMb, pids: spec.pids };
@@ -69,7 +71,9 @@ export class DockerSandbox implements Sandbox {
     // The attach stream can close a moment before the engine records how the container ended: wait (bounded).
     for (let attempt = 0; attempt < 20; attempt++) {
       try {
-        const info = await this.container.inspect();
+        const info = await engineCall('inspect', this.engineTimeoutMs, (abortSignal) =>
+          this.container.inspect({ abortSignal }),
+        );
         if (info.State?.OOMKilled) return true;
         if (!info.State?.Running) return false;
       } catch {
@@ -125,20 +129,32 @@ export class DockerSandbox implements Sandbox {
     failure?.(err);
   }
 
-  async setLimits(limits: { memoryMb: number; pids: number }): Promise<void> {
+  async setLimits(limits: ContainerLimits, signal?: AbortSignal): Promise<void> {
     if (limits.memoryMb === this.current.memoryMb && limits.pids === this.current.pids) return;
     const bytes = limits.memoryMb * 1024 * 1024;
-    await this.container.update({ Memory: bytes, MemorySwap: bytes, PidsLimit: limits.pids });
+    await engineCall(
+      'update',
+      this.engineTimeoutMs,
+      (abortSignal) =>
+        this.container.update({ Memory: bytes, MemorySwap: bytes, PidsLimit: limits.pids, abortSignal }),
+      signal ? { outer: signal } : {},
+    );
     this.current = { ...limits };
   }
 
   execute(request: AgentRequest, options: ExecuteOptions): Execution {
-    const send = (frame: Buffer) => {
-      if (!this.ended && this.stream.writable) this.stream.write(frame);
+    const send = (frame: Buffer): boolean => {
+      if (this.ended || !this.stream.writable) return true;
+      return this.stream.write(frame);
     };
+    const { signal } = options;
     const finished = new Promise<void>((resolve, reject) => {
       if (this.ended) {
         reject(new SandboxError('the agent exited before the run started', 'agent_failed'));
+        return;
+      }
+      if (signal?.aborted) {
+        reject(abortedError('the run', signal));
         return;
       }
       const timer = setTimeout(() => {
@@ -146,11 +162,35 @@ export class DockerSandbox implements Sandbox {
           new SandboxError(`no result within the server deadline of ${options.deadlineMs} ms`, 'deadline'),
         );
       }, options.deadlineMs);
-      this.failure = (err) => {
+      // The engine relays the attach stream: no first frame in time means it hangs, whatever the program does.
+      let ackTimer: NodeJS.Timeout | null = setTimeout(() => {
+        this.fail(
+          new SandboxError(
+            `the agent did not acknowledge the request within ${options.ackTimeoutMs} ms (engine not answering)`,
+            'unavailable',
+          ),
+        );
+      }, options.ackTimeoutMs);
+      const onAbort = () => {
+        send(encodeSignal(SIGKILL));
+        this.fail(abortedError('the run', signal!));
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      const settle = () => {
         clearTimeout(timer);
+        if (ackTimer) clearTimeout(ackTimer);
+        ackTimer = null;
+        signal?.removeEventListener('abort', onAbort);
+      };
+      this.failure = (err) => {
+        settle();
         reject(err);
       };
       this.listener = (event) => {
+        if (ackTimer) {
+          clearTimeout(ackTimer);
+          ackTimer = null;
+        }
         if (event.type === 'fatal') {
           this.fail(new SandboxError(`the agent refused the request: ${event.message}`, 'protocol'));
           return;
@@ -161,14 +201,16 @@ export class DockerSandbox implements Sandbox {
             () => send(encodeGo()),
             (err: unknown) =>
               this.fail(
-                new SandboxError(`cannot prepare stage ${event.stage}: ${describe(err)}`, 'unavailable'),
+                err instanceof SandboxError && err.reason === 'cancelled'
+                  ? err
+                  : new SandboxError(`cannot prepare stage ${event.stage}: ${describe(err)}`, 'unavailable'),
               ),
           );
           return;
         }
         options.onEvent(event);
         if (event.type === 'done') {
-          clearTimeout(timer);
+          settle();
           this.listener = null;
           this.failure = null;
           resolve();
@@ -178,9 +220,21 @@ export class DockerSandbox implements Sandbox {
     send(encodeRunRequest(request));
     return {
       finished,
-      writeStdin: (data) => send(encodeStdin(data)),
-      closeStdin: () => send(encodeCloseStdin()),
-      signal: (signal) => send(encodeSignal(signal)),
+      writeStdin: (data) => {
+        if (send(encodeStdin(data))) return Promise.resolve();
+        return new Promise<void>((resolve) => {
+          // Resolve on drain, or when the stream goes away (nothing more will be accepted anyway).
+          const done = () => {
+            this.stream.off('drain', done);
+            this.stream.off('close', done);
+            resolve();
+          };
+          this.stream.once('drain', done);
+          this.stream.once('close', done);
+        });
+      },
+      closeStdin: () => void send(encodeCloseStdin()),
+      signal: (sig) => void send(encodeSignal(sig)),
     };
   }
 
@@ -189,12 +243,30 @@ export class DockerSandbox implements Sandbox {
       this.listener = null;
       this.failure = null;
       this.stream.destroy();
+      const remove = () =>
+        engineCall('remove', this.engineTimeoutMs, (abortSignal) =>
+          this.container.remove({ force: true, v: true, abortSignal }),
+        ).catch((err: unknown) => {
+          if ((err as { statusCode?: number }).statusCode !== 404) throw err;
+        });
       try {
-        await this.container.remove({ force: true, v: true });
+        await remove();
       } catch (err) {
-        if ((err as { statusCode?: number }).statusCode !== 404) throw err;
+        // A hung engine: keep trying in the background (bounded), so the container goes once the engine is back.
+        if (err instanceof SandboxError && err.reason === 'unavailable') retryInBackground(remove);
+        throw err;
       }
     })();
     return this.destroyed;
   }
+}
+
+/** Retries a removal that timed out, a few times with growing delays (about two minutes in all). */
+function retryInBackground(remove: () => Promise<void>, attempt = 1): void {
+  if (attempt > 8) return;
+  const timer = setTimeout(
+    () => void remove().catch(() => retryInBackground(remove, attempt + 1)),
+    Math.min(30000, 1000 * 2 ** attempt),
+  );
+  timer.unref();
 }

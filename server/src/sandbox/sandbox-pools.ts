@@ -1,5 +1,7 @@
 import { BoundedQueue } from '../util/bounded-queue.js';
+import { planLimits, type RunContainerLimits } from './limit-policy.js';
 import type { Sandbox, SandboxDriver, SandboxSpec } from './sandbox.js';
+import { SandboxLease } from './sandbox-lease.js';
 import { WarmPool, type PoolLogger, type PoolSize, type PoolStats } from './warm-pool.js';
 
 export interface SandboxPoolsOptions {
@@ -21,12 +23,13 @@ export interface SandboxPoolsOptions {
  *     driver, specs, sizeFor: () => ({ idle: 1, busy: 3 }), idleAfterMs: 600000, maxConcurrentCreates: 2, logger,
  *   });
  *   pools.start();
- *   const sandbox = await pools.acquire('python');
+ *   const lease = await pools.acquire('python', { first: limits, run: limits }, AbortSignal.timeout(10000));
  */
 export class SandboxPools {
   private readonly pools = new Map<string, WarmPool>();
   private readonly creations: BoundedQueue;
   private shrinkTimer: NodeJS.Timeout | null = null;
+  private readonly dedicatedRemovals = new Set<Promise<void>>();
 
   constructor(private readonly options: SandboxPoolsOptions) {
     const creations = (this.creations = new BoundedQueue(options.maxConcurrentCreates));
@@ -66,25 +69,39 @@ export class SandboxPools {
     return this.pools.get(language)?.spec;
   }
 
-  /** Whether the engine can change a running container's limits (runc yes, gVisor no). */
-  get canUpdateLimits(): boolean {
-    return this.options.driver.canUpdateLimits;
+  /**
+   * A sandbox of the language leased for one run, with the limit policy applied (limit-policy.ts): a warm one
+   * with its limits changed, or under gVisor a new one made to measure. Rejects with SandboxError when the engine
+   * fails or hangs past its deadline, or when `signal` aborts first. Release the lease when the run is over.
+   */
+  async acquire(language: string, limits: RunContainerLimits, signal?: AbortSignal): Promise<SandboxLease> {
+    const pool = this.pool(language);
+    const plan = planLimits(this.options.driver.canUpdateLimits, pool.spec, limits);
+    let sandbox: Sandbox;
+    if (plan.dedicated) {
+      const spec = { ...pool.spec, ...limits.first };
+      sandbox = await this.creations.run(() => this.options.driver.create(spec, signal), signal);
+    } else {
+      sandbox = await pool.acquire(signal);
+    }
+    const lease = new SandboxLease(sandbox, plan, (used) =>
+      plan.dedicated ? this.removeDedicated(used) : pool.release(used),
+    );
+    try {
+      await lease.prepare(signal);
+    } catch (err) {
+      lease.release();
+      throw err;
+    }
+    return lease;
   }
 
-  /** A new container of the language with other limits than its pool's, outside the pool; release it as usual. */
-  createDedicated(language: string, limits: { memoryMb: number; pids: number }): Promise<Sandbox> {
-    const spec = this.pool(language).spec;
-    return this.creations.run(() => this.options.driver.create({ ...spec, ...limits }));
-  }
-
-  /** A ready sandbox of the language. */
-  acquire(language: string): Promise<Sandbox> {
-    return this.pool(language).acquire();
-  }
-
-  /** Removes a used sandbox in the background and refills its pool. */
-  release(sandbox: Sandbox): void {
-    this.pool(sandbox.spec.language).release(sandbox);
+  private removeDedicated(sandbox: Sandbox): void {
+    const removal = sandbox.destroy().catch((err: unknown) => {
+      this.options.logger.warn({ err, container: sandbox.id }, 'could not remove a used container');
+    });
+    this.dedicatedRemovals.add(removal);
+    void removal.finally(() => this.dedicatedRemovals.delete(removal));
   }
 
   /** Stats of every pool. */
@@ -101,5 +118,6 @@ export class SandboxPools {
   async close(): Promise<void> {
     if (this.shrinkTimer) clearInterval(this.shrinkTimer);
     await Promise.all([...this.pools.values()].map((p) => p.close()));
+    await Promise.allSettled([...this.dedicatedRemovals]);
   }
 }

@@ -1,4 +1,5 @@
 import type { BoundedQueue } from '../util/bounded-queue.js';
+import { abortedError } from './engine-call.js';
 import { SandboxError, type Sandbox, type SandboxDriver, type SandboxSpec } from './sandbox.js';
 
 export interface PoolLogger {
@@ -73,9 +74,10 @@ export class WarmPool {
     this.fill();
   }
 
-  /** A ready sandbox, now or as soon as one is started. */
-  acquire(): Promise<Sandbox> {
+  /** A ready sandbox, now or as soon as one is started; leaves the line when `signal` aborts first. */
+  acquire(signal?: AbortSignal): Promise<Sandbox> {
     if (this.closed) return Promise.reject(new SandboxError('the pool is closed', 'unavailable'));
+    if (signal?.aborted) return Promise.reject(abortedError('acquiring a container', signal));
     this.lastUsed = Date.now();
     this.target = this.options.size.busy;
     const sandbox = this.ready.shift();
@@ -84,7 +86,23 @@ export class WarmPool {
       return Promise.resolve(sandbox);
     }
     return new Promise((resolve, reject) => {
-      this.waiters.push({ resolve, reject });
+      const onAbort = () => {
+        const index = this.waiters.indexOf(waiter);
+        if (index !== -1) this.waiters.splice(index, 1);
+        reject(abortedError('acquiring a container', signal!));
+      };
+      const waiter: Waiter = {
+        resolve: (s) => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve(s);
+        },
+        reject: (err) => {
+          signal?.removeEventListener('abort', onAbort);
+          reject(err);
+        },
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.waiters.push(waiter);
       this.fill(true);
     });
   }

@@ -49,4 +49,26 @@ describe('BoundedQueue', () => {
     await expect(queue.run(() => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
     expect(await queue.run(async () => 'next')).toBe('next');
   });
+
+  it('drops a waiting task whose signal aborts, and keeps the line moving', async () => {
+    const queue = new BoundedQueue(1, 5);
+    const gate = deferred();
+    const first = queue.run(() => gate.promise);
+    const controller = new AbortController();
+    let ran = false;
+    const dropped = queue.run(async () => {
+      ran = true;
+    }, controller.signal);
+    const third = queue.run(async () => 'third');
+    expect(queue.queued).toBe(2);
+    controller.abort(new Error('client gone'));
+    await expect(dropped).rejects.toThrow('client gone');
+    expect(queue.queued).toBe(1);
+    gate.resolve();
+    await first;
+    expect(await third).toBe('third');
+    expect(ran).toBe(false);
+    expect(queue.running).toBe(0);
+    await expect(queue.run(async () => 1, controller.signal)).rejects.toThrow('client gone');
+  });
 });

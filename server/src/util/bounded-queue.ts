@@ -6,17 +6,22 @@ export class QueueFullError extends Error {
   }
 }
 
+interface Waiter {
+  start: () => void;
+}
+
 /**
  * Runs async tasks with at most `concurrency` at once and at most `maxWaiting` waiting; beyond that `run`
- * rejects at once with QueueFullError instead of letting callers hang.
+ * rejects at once with QueueFullError instead of letting callers hang. A waiting task whose signal aborts leaves
+ * the line at once and `run` rejects with the signal's reason.
  *
  * @example
  *   const queue = new BoundedQueue(2, 10);
- *   const result = await queue.run(() => work());
+ *   const result = await queue.run(() => work(), AbortSignal.timeout(30000));
  */
 export class BoundedQueue {
   private active = 0;
-  private readonly waiting: Array<() => void> = [];
+  private readonly waiting: Waiter[] = [];
 
   constructor(
     private readonly concurrency: number,
@@ -33,11 +38,26 @@ export class BoundedQueue {
     return this.waiting.length;
   }
 
-  /** Runs `task` when a slot is free. */
-  async run<T>(task: () => Promise<T>): Promise<T> {
+  /** Runs `task` when a slot is free; leaves the line when `signal` aborts first. */
+  async run<T>(task: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+    if (signal?.aborted) throw signal.reason;
     if (this.active >= this.concurrency) {
       if (this.waiting.length >= this.maxWaiting) throw new QueueFullError(this.waiting.length);
-      await new Promise<void>((resolve) => this.waiting.push(resolve));
+      await new Promise<void>((resolve, reject) => {
+        const waiter: Waiter = {
+          start: () => {
+            signal?.removeEventListener('abort', onAbort);
+            resolve();
+          },
+        };
+        const onAbort = () => {
+          const index = this.waiting.indexOf(waiter);
+          if (index !== -1) this.waiting.splice(index, 1);
+          reject(signal!.reason);
+        };
+        signal?.addEventListener('abort', onAbort, { once: true });
+        this.waiting.push(waiter);
+      });
     } else {
       this.active++;
     }
@@ -46,7 +66,7 @@ export class BoundedQueue {
     } finally {
       const next = this.waiting.shift();
       // Hand the slot straight to the next waiter so `active` never dips and lets a newcomer jump the line.
-      if (next) next();
+      if (next) next.start();
       else this.active--;
     }
   }
