@@ -4,7 +4,8 @@ import { DockerSandboxDriver } from '../src/sandbox/docker-sandbox-driver.js';
 import { SandboxError } from '../src/sandbox/sandbox.js';
 import { containersOf, docker } from './helpers.js';
 
-// An image whose main process never speaks the protocol: it stands for an agent that hangs before ready.
+// An image whose main process never speaks the protocol: it stands for an agent that hangs before ready. It
+// ignores the arguments the driver appends for the agent (`sh -c` takes them as $0, $1, ...).
 const SILENT_IMAGE = 'coderunner-test/silent:latest';
 
 function driver(instanceId: string, readyTimeoutMs: number) {
@@ -22,7 +23,7 @@ function driver(instanceId: string, readyTimeoutMs: number) {
 
 beforeAll(() => {
   execFileSync('docker', ['build', '-q', '-t', SILENT_IMAGE, '-'], {
-    input: 'FROM coderunner/python:latest\nENTRYPOINT ["sleep", "600"]\n',
+    input: 'FROM coderunner/python:latest\nENTRYPOINT ["sh", "-c", "exec sleep 600"]\n',
   });
 });
 
