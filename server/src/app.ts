@@ -1,14 +1,24 @@
 import { existsSync } from 'node:fs';
 import fastifyStatic from '@fastify/static';
 import fastifyWebsocket from '@fastify/websocket';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+} from 'fastify';
 import type { Config } from './config/config.js';
 import { installErrorHandler } from './errors/error-handler.js';
-import { registerAccessControl } from './http/access-control.js';
+import { createError } from './errors/errors.js';
+import { refuseUpgrade, registerAccessControl, registerProtected } from './http/access-control.js';
 import { registerHealthRoutes } from './http/health-routes.js';
+import { logRedaction } from './http/request-log.js';
 import { registerRunsRoutes } from './http/runs-routes.js';
 import { registerRunsWebSocket } from './http/runs-ws.js';
 import { registerRuntimesRoutes } from './http/runtimes-routes.js';
+import { registerWsTicketRoutes } from './http/ws-ticket-routes.js';
+import { MemoryWsTicketStore, WsTickets, type WsTicketStore } from './http/ws-tickets.js';
 import type { RunService } from './runs/run-service.js';
 import type { RuntimeRegistry } from './runtimes/runtime-registry.js';
 import type { SandboxPools } from './sandbox/sandbox-pools.js';
@@ -23,6 +33,26 @@ export interface AppDeps {
   driver: SandboxDriver;
   /** Built web client to serve at /, if any. */
   clientDir?: string;
+  /** Where WebSocket tickets wait to be redeemed; in memory unless given (several instances need a shared one). */
+  ticketStore?: WsTicketStore;
+}
+
+/** Room for a run message's envelope (`{"type":"run","request":…,"stdinOpen":…}`) around a request body. */
+const WS_ENVELOPE_BYTES = 1024;
+
+/** A path the router cannot decode (`%zz`, broken UTF-8) names no route: 404 JSON, like any other miss. */
+function answerBadUrl(err: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  if (err.code !== 'FST_ERR_BAD_URL') {
+    void reply.send(err);
+    return;
+  }
+  const notFound = createError(
+    'CR_ERR_HTTP_NOT_FOUND',
+    `${request.method} ${request.url.split('?')[0] ?? ''}`,
+  );
+  // No hook has run, so nothing else would answer an upgrade's socket.
+  if (request.headers.upgrade?.toLowerCase() === 'websocket') refuseUpgrade(request, reply, notFound);
+  else void reply.code(404).send({ code: notFound.code, message: notFound.message });
 }
 
 /**
@@ -36,22 +66,48 @@ export interface AppDeps {
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const bodyLimit = deps.config.RUN_MAX_BODY_KB * 1024;
   // Closing drops every connection: main.ts first waits for in-flight runs, so only idle or stuck clients remain.
-  const app = Fastify({ loggerInstance: deps.logger, bodyLimit, forceCloseConnections: true });
+  const app = Fastify({
+    // Whatever logger is given, request logs carry no key, ticket or other secret (http/request-log.ts).
+    loggerInstance: deps.logger.child({}, logRedaction),
+    bodyLimit,
+    forceCloseConnections: true,
+    trustProxy: deps.config.TRUST_PROXY,
+    frameworkErrors: answerBadUrl,
+  });
   // JSON only: without this Fastify would parse text/plain bodies into strings instead of answering 415.
   app.removeContentTypeParser('text/plain');
   installErrorHandler(app, bodyLimit);
-  await registerAccessControl(app, {
+  // A run message carries a request body, so a frame may be as large as a POST body and its envelope.
+  const wsMaxPayload = bodyLimit + WS_ENVELOPE_BYTES;
+  await app.register(fastifyWebsocket, { options: { maxPayload: wsMaxPayload } });
+  await registerAccessControl(app, { corsOrigins: deps.config.corsOrigins });
+  const tickets = new WsTickets(deps.ticketStore ?? new MemoryWsTicketStore(), deps.config.WS_TICKET_TTL_MS);
+  // Every route under /api (and later /jobe, /restapi, /judge0) goes here: the scope's hooks authenticate and
+  // rate-limit whatever URL spelling the router matched; a route under those prefixes outside it stops start-up.
+  const access = {
     apiKeys: deps.config.apiKeys,
     ratePerMinute: deps.config.RATE_LIMIT_PER_MINUTE,
-    corsOrigins: deps.config.corsOrigins,
+    tickets,
+  };
+  await registerProtected(app, access, (scope) => {
+    registerRunsRoutes(scope, deps.runs);
+    registerRunsWebSocket(scope, deps.runs, {
+      maxMessageBytes: wsMaxPayload,
+      maxEarlyMessages: deps.config.WS_MAX_EARLY_MESSAGES,
+      maxEarlyBytes: deps.config.WS_MAX_EARLY_KB * 1024,
+    });
+    registerRuntimesRoutes(scope, deps.registry);
+    registerWsTicketRoutes(scope, tickets);
   });
-  await app.register(fastifyWebsocket, { options: { maxPayload: 8 * 1024 * 1024 } });
-  registerRunsRoutes(app, deps.runs);
-  registerRunsWebSocket(app, deps.runs);
-  registerRuntimesRoutes(app, deps.registry);
   registerHealthRoutes(app, { driver: deps.driver, pools: deps.pools, runs: deps.runs });
   if (deps.clientDir && existsSync(deps.clientDir)) {
-    await app.register(fastifyStatic, { root: deps.clientDir, index: 'index.html' });
+    await app.register(fastifyStatic, {
+      root: deps.clientDir,
+      index: 'index.html',
+      // `..` segments (also as %2e%2e) and NUL bytes name no file of the client: 404 like any unknown path,
+      // rather than send's bare 403 or 400.
+      allowedPath: (pathname) => !pathname.includes('\0') && !pathname.split('/').includes('..'),
+    });
   }
   app.addHook('onClose', async () => {
     deps.runs.beginShutdown();

@@ -5,6 +5,7 @@ import Docker from 'dockerode';
 import { pino } from 'pino';
 import { ConfigError, loadConfig, type Config } from './config/config.js';
 import { createServer } from './create-server.js';
+import { logRedaction } from './http/request-log.js';
 
 async function main(): Promise<void> {
   let config: Config;
@@ -20,6 +21,8 @@ async function main(): Promise<void> {
   // Readable lines for a person at a terminal (npm start); JSON lines for log collectors otherwise.
   const logger = pino({
     level: config.LOG_LEVEL,
+    // No API key, ticket or other secret in any log line, request or not (http/request-log.ts).
+    ...logRedaction,
     ...(process.stdout.isTTY
       ? { transport: { target: 'pino-pretty', options: { translateTime: 'HH:MM:ss' } } }
       : {}),

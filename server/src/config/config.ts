@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 const int = (description: string, fallback: number, min: number, max: number) =>
@@ -64,6 +65,31 @@ export const configSchema = z.object({
     15000,
     1000,
     120000,
+  ),
+  SANDBOX_ENGINE_TIMEOUT_MS: int(
+    "Longest one container-engine call (create, attach, start, update, remove, ping) or the agent's first answer may take; past it the run gets 503",
+    10000,
+    500,
+    120000,
+  ),
+  RUN_ACQUIRE_TIMEOUT_MS: int(
+    'Longest a run waits for a container once it leaves the queue (creating one on demand included); past it 503',
+    10000,
+    500,
+    300000,
+  ),
+  RUN_QUEUE_TIMEOUT_MS: int('Longest a run waits in the queue for a slot; past it 503', 30000, 100, 600000),
+  WS_MAX_EARLY_MESSAGES: int(
+    'Messages a WebSocket client may send before its run starts; more closes the socket with 4413',
+    256,
+    1,
+    100000,
+  ),
+  WS_MAX_EARLY_KB: int(
+    'KiB of messages a WebSocket client may send before its run starts; more closes the socket with 4413',
+    1024,
+    1,
+    1048576,
   ),
   SANDBOX_CPUS: z.coerce
     .number()
@@ -135,7 +161,58 @@ export const configSchema = z.object({
     .describe(
       'Comma-separated origins allowed to call the API from browsers; empty: same origin only; * any',
     ),
+  TRUST_PROXY: z
+    .string()
+    .default('false')
+    .transform((value, ctx) => {
+      const parsed = parseTrustProxy(value);
+      if (typeof parsed === 'object' && 'problem' in parsed) {
+        ctx.issues.push({ code: 'custom', message: parsed.problem, input: value });
+        return z.NEVER;
+      }
+      return parsed;
+    })
+    .describe(
+      'Proxies whose X-Forwarded-For gives the client address (Fastify trustProxy): false, true (any: only when clients cannot bypass the proxy), or comma-separated addresses/CIDRs',
+    ),
+  WS_TICKET_TTL_MS: int(
+    'How long a WebSocket ticket (POST /api/v1/ws-tickets) stays valid; each admits one connection',
+    30000,
+    1000,
+    600000,
+  ),
 });
+
+/** Names proxy-addr (Fastify's trustProxy) accepts besides addresses. */
+const PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+function isProxyAddress(entry: string): boolean {
+  if (PROXY_NAMES.has(entry) || isIP(entry) !== 0) return true;
+  const match = /^([^/]+)\/(\d{1,3})$/.exec(entry);
+  const version = match ? isIP(match[1]!) : 0;
+  return version !== 0 && Number(match![2]) <= (version === 4 ? 32 : 128);
+}
+
+/** TRUST_PROXY as Fastify's trustProxy option, or the problem with it. */
+function parseTrustProxy(raw: string): boolean | string[] | { problem: string } {
+  const value = raw.trim().toLowerCase();
+  if (value === 'false') return false;
+  if (value === 'true') return true;
+  if (/^\d+$/.test(value))
+    return {
+      problem:
+        "hop counts are not accepted (Fastify ignores them: they cannot check the peer, so clients could spoof X-Forwarded-For); list the proxy's addresses",
+    };
+  const entries = value
+    .split(',')
+    .map((v) => v.trim())
+    .filter(Boolean);
+  const bad = entries.filter((e) => !isProxyAddress(e));
+  if (entries.length > 0 && bad.length === 0) return entries;
+  return {
+    problem: `expected false, true or comma-separated IP addresses/CIDRs (or loopback, linklocal, uniquelocal); not ${bad.join(', ') || 'empty'}`,
+  };
+}
 
 /** The validated, frozen configuration. */
 export type Config = Readonly<z.infer<typeof configSchema>> & {

@@ -20,9 +20,20 @@ export const ERRORS = {
   CR_ERR_HTTP_RATE_LIMITED: { status: 429, message: 'Too many requests: %s' },
   CR_ERR_AUTH_MISSING_KEY: {
     status: 401,
-    message: 'This server requires an API key: send Authorization: Bearer <key> or X-API-Key',
+    message:
+      'This server requires an API key: send Authorization: Bearer <key> or X-API-Key; a browser WebSocket adds ?ticket= from POST /api/v1/ws-tickets',
   },
   CR_ERR_AUTH_INVALID_KEY: { status: 401, message: 'The API key is not valid' },
+  CR_ERR_AUTH_KEY_IN_URL: {
+    status: 401,
+    message:
+      'API keys are not accepted in the URL (?%s=), where logs and browser history keep them: send Authorization: Bearer <key> or X-API-Key; a browser WebSocket adds ?ticket= from POST /api/v1/ws-tickets',
+  },
+  CR_ERR_AUTH_INVALID_TICKET: {
+    status: 401,
+    message:
+      'The WebSocket ticket is unknown, expired or already used: get a new one from POST /api/v1/ws-tickets',
+  },
   CR_ERR_RUN_INVALID_REQUEST: { status: 400, message: 'Invalid run request: %s' },
   CR_ERR_RUN_UNKNOWN_LANGUAGE: {
     status: 400,
@@ -42,6 +53,14 @@ export const ERRORS = {
   CR_ERR_RUN_BAD_CONTENT: { status: 400, message: 'files[%s].content is not valid %s' },
   CR_ERR_RUN_CANCELLED: { status: 400, message: 'The run was cancelled: %s' },
   CR_ERR_WS_INVALID_MESSAGE: { status: 400, message: 'Invalid WebSocket message: %s' },
+  CR_ERR_RUN_QUEUE_TIMEOUT: {
+    status: 503,
+    message: 'The run waited %s ms in the queue without a free slot; retry shortly',
+  },
+  CR_ERR_WS_TOO_MUCH_EARLY_INPUT: {
+    status: 413,
+    message: 'Too much sent before the run started: %s',
+  },
   CR_ERR_RUN_QUEUE_FULL: { status: 429, message: 'The run queue is full (%s waiting); retry shortly' },
   CR_ERR_RUNTIME_UNAVAILABLE: {
     status: 503,

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { RunResponse } from '@coderunner/protocol';
 import type { Config } from '../config/config.js';
-import type { CodeRunnerError} from '../errors/errors.js';
+import type { CodeRunnerError } from '../errors/errors.js';
 import { createError } from '../errors/errors.js';
 import type { AgentEvent, AgentRequest } from '../sandbox/agent-protocol.js';
 import type { SandboxLease } from '../sandbox/sandbox-lease.js';

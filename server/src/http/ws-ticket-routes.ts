@@ -1,0 +1,15 @@
+import type { FastifyInstance } from 'fastify';
+import { callerOf } from './access-control.js';
+import type { WsTickets } from './ws-tickets.js';
+
+/**
+ * `POST /api/v1/ws-tickets`: a single-use ticket for `GET /api/v1/runs/ws?ticket=…`, counted against the
+ * caller's key. Register it inside the protected scope: the caller is authenticated by then.
+ */
+export function registerWsTicketRoutes(scope: FastifyInstance, tickets: WsTickets): void {
+  scope.post('/api/v1/ws-tickets', async (request, reply) => {
+    const issued = await tickets.issue({ rateKey: callerOf(request).rateKey });
+    // A ticket is a credential: no cache may keep it.
+    return reply.code(201).header('cache-control', 'no-store').send(issued);
+  });
+}
