@@ -25,7 +25,7 @@ export interface RunSocketLimits {
 
 export const DEFAULT_RUN_SOCKET_LIMITS: RunSocketLimits = {
   firstMessageTimeoutMs: 10000,
-  maxMessageBytes: 5 * 1024 * 1024,
+  maxMessageBytes: 5 * 1024 * 1024 + 1024,
   maxEarlyMessages: 256,
   maxEarlyBytes: 1024 * 1024,
 };
@@ -107,6 +107,8 @@ class RunSocketSession {
   private earlyBytes = 0;
   private started = false;
   private closed = false;
+  /** The server has refused the connection: what the client sends until the close handshake is not read. */
+  private refused = false;
   /** Control messages are handled one after another, each waiting for the previous stdin write to be taken. */
   private chain: Promise<void> = Promise.resolve();
   private pendingWrites = 0;
@@ -145,12 +147,14 @@ class RunSocketSession {
   }
 
   private fail(err: CodeRunnerError): void {
+    this.refused = true;
+    this.early.length = 0;
     this.send({ type: 'error', code: err.code, message: err.message });
     this.socket.close(closeCodeFor(err), err.code);
   }
 
   private onMessage(raw: Buffer, isBinary: boolean): void {
-    if (this.closed) return;
+    if (this.closed || this.refused) return;
     let message: ClientMessage;
     try {
       if (isBinary || raw.length > this.bounds.maxMessageBytes)
