@@ -1,7 +1,68 @@
 // ESLint flat config: typescript-eslint with type information, so promise mistakes (a runner that spawns
-// processes dies of unhandled rejections) are caught by no-floating-promises and no-misused-promises.
+// processes dies of unhandled rejections) are caught by no-floating-promises and no-misused-promises; the Rules
+// of Hooks for the editor; and import boundaries that keep the design (docs/ARCHITECTURE.md, STYLE.md) in shape.
+import { readdirSync } from 'node:fs';
 import js from '@eslint/js';
+import reactHooks from 'eslint-plugin-react-hooks';
 import tseslint from 'typescript-eslint';
+
+const FEATURES_DIR = 'client/src/features';
+/** Deepest folder level inside a feature that the boundary rule covers (features are flat today). */
+const MAX_FEATURE_DEPTH = 4;
+
+/** The editor's feature folders, read from disk so that a new feature is covered without editing this file. */
+function featureNames() {
+  try {
+    return readdirSync(new URL(`./${FEATURES_DIR}/`, import.meta.url), { withFileTypes: true })
+      .filter((entry) => entry.isDirectory())
+      .map((entry) => entry.name);
+  } catch {
+    return [];
+  }
+}
+
+const escape = (text) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/**
+ * Feature folders never import each other (bulletproof-react; app/ composes them). ESLint's own
+ * no-restricted-imports sees import strings, not resolved files, and the imports here are all relative, so the
+ * patterns are made per feature and per folder depth: from a file `depth` folders below features/, `../` repeated
+ * `depth` times reaches features/ itself, so the next segment names a feature; one `../` more reaches src/, where
+ * the only way into a feature is through `features/`. Features do not import app/ either (it composes them).
+ */
+function featureBoundaries() {
+  return featureNames().flatMap((feature) =>
+    Array.from({ length: MAX_FEATURE_DEPTH }, (_, i) => {
+      const depth = i + 1;
+      const up = '\\.\\./'.repeat(depth);
+      const own = escape(feature);
+      return {
+        files: [`${FEATURES_DIR}/${feature}/${'*/'.repeat(depth - 1)}*.{ts,tsx}`],
+        rules: {
+          'no-restricted-imports': [
+            'error',
+            {
+              patterns: [
+                {
+                  regex: `^${up}(?!${own}(/|$)|\\.\\.(/|$))[^/]+`,
+                  message: `features/${feature} must not import another feature: move shared code to src/lib, or compose in src/app.`,
+                },
+                {
+                  regex: `^${up}(\\.\\./)*(.*/)?features/(?!${own}(/|$))`,
+                  message: `features/${feature} must not import another feature: move shared code to src/lib, or compose in src/app.`,
+                },
+                {
+                  regex: `^${up}\\.\\./app(/|$)`,
+                  message: `features/${feature} must not import src/app: app composes the features, not the other way round.`,
+                },
+              ],
+            },
+          ],
+        },
+      };
+    }),
+  );
+}
 
 export default tseslint.config(
   {
@@ -34,5 +95,42 @@ export default tseslint.config(
   {
     files: ['**/*.js', '**/*.mjs'],
     languageOptions: { globals: { console: 'readonly', process: 'readonly', URL: 'readonly' } },
+  },
+  {
+    // The Rules of Hooks and the React Compiler's checks (purity, refs, setState in effects...), for the editor.
+    files: ['client/src/**/*.{ts,tsx}'],
+    ...reactHooks.configs.flat.recommended,
+  },
+  {
+    files: ['client/src/**/*.{ts,tsx}'],
+    // A missed dependency is a stale-closure bug, not a style point: fail on it.
+    rules: { 'react-hooks/exhaustive-deps': 'error' },
+  },
+  ...featureBoundaries(),
+  {
+    // http/ and runs/ reach containers only through the sandbox interface (sandbox/sandbox.ts), never through
+    // dockerode or the Docker implementation, so another driver (or a fake in tests) can stand in.
+    files: ['server/src/http/**/*.ts', 'server/src/runs/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            { name: 'dockerode', message: 'http/ and runs/ use the sandbox interface, not dockerode.' },
+          ],
+          patterns: [
+            {
+              regex: '^dockerode/',
+              message: 'http/ and runs/ use the sandbox interface, not dockerode.',
+            },
+            {
+              regex: '(^|/)sandbox/docker-[^/]*$',
+              message:
+                'http/ and runs/ use the sandbox interface (sandbox/sandbox.ts), not the Docker driver.',
+            },
+          ],
+        },
+      ],
+    },
   },
 );

@@ -1,30 +1,33 @@
+import type { RuntimeInfo } from '@coderunner/protocol';
+import { ForgetKeyButton } from '../features/api-key/forget-key-button';
 import { LanguageSelect } from '../features/languages/language-select';
 import type { RuntimesState } from '../features/languages/use-runtimes';
 import { ProjectIoButtons } from '../features/project-io/project-io-buttons';
 import { RunControls } from '../features/run/run-controls';
 import { ThemeToggle } from '../features/theme/theme-toggle';
-import type { Runtime } from '../lib/api/runtimes';
+import type { ApiKeyStore } from '../lib/api/api-key';
 import type { Project } from '../lib/project/project';
 
 interface AppHeaderProps {
   runtimes: RuntimesState;
   retryRuntimes: () => void;
-  runtime: Runtime | null;
+  runtime: RuntimeInfo | null;
   language: string | null;
   project: Project | null;
   filesOpen: boolean;
   onToggleFiles: () => void;
   running: boolean;
-  onLanguage: (runtime: Runtime) => void;
+  onLanguage: (runtime: RuntimeInfo) => void;
   onRun: () => void;
   onStop: () => void;
   onReplace: (project: Project) => void;
   onReset: () => void;
   dark: boolean;
   onToggleTheme: () => void;
+  keys: ApiKeyStore;
 }
 
-/** The top bar: files toggle, language, Run/Stop, project zip and reset, theme. */
+/** The top bar: files toggle, language, Run/Stop, project zip and reset, forget the API key, theme. */
 export function AppHeader(props: AppHeaderProps) {
   return (
     <header className="app-header">
@@ -58,6 +61,7 @@ export function AppHeader(props: AppHeaderProps) {
         onReplace={props.onReplace}
         onReset={props.onReset}
       />
+      <ForgetKeyButton keys={props.keys} />
       <ThemeToggle dark={props.dark} onToggle={props.onToggleTheme} />
     </header>
   );

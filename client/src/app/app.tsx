@@ -1,4 +1,5 @@
 import { useCallback, useState } from 'react';
+import { ApiKeyPrompt } from '../features/api-key/api-key-prompt';
 import { EditorPane } from '../features/editor/editor-pane';
 import { FileTree } from '../features/file-tree/file-tree';
 import { useRuntimes } from '../features/languages/use-runtimes';
@@ -6,6 +7,8 @@ import { buildRunMessage } from '../features/run/build-run-message';
 import { isActive } from '../features/run/run-session-reducer';
 import { useRunSession } from '../features/run/use-run-session';
 import { useTheme } from '../features/theme/use-theme';
+import type { ApiClient } from '../lib/api/api-client';
+import type { ApiKeyStore } from '../lib/api/api-key';
 import { AppHeader } from './app-header';
 import { RunPanel } from './run-panel';
 import { useRunShortcut } from './use-run-shortcut';
@@ -13,12 +16,19 @@ import { useWorkspace } from './use-workspace';
 
 const NARROW = '(max-width: 760px)';
 
+interface AppProps {
+  /** The API key the editor holds (asked for when the server wants one). */
+  keys: ApiKeyStore;
+  /** REST calls to the server, keyed by `keys`. */
+  api: ApiClient;
+}
+
 /** The editor page: composes the features; they only talk through the props given here. */
-export function App() {
-  const { state: runtimesState, retry } = useRuntimes();
+export function App({ keys, api }: AppProps) {
+  const { state: runtimesState, retry } = useRuntimes(api);
   const runtimes = runtimesState.status === 'ready' ? runtimesState.runtimes : null;
   const workspace = useWorkspace(runtimes);
-  const session = useRunSession();
+  const session = useRunSession(api);
   const theme = useTheme();
   const [filesOpen, setFilesOpen] = useState(() => !window.matchMedia(NARROW).matches);
   const { project, options } = workspace;
@@ -50,6 +60,7 @@ export function App() {
         onReset={() => runtime && workspace.reset(runtime)}
         dark={theme.dark}
         onToggleTheme={theme.toggle}
+        keys={keys}
       />
       {workspace.saveFailed && (
         <p className="app__warning" role="alert">
@@ -71,6 +82,7 @@ export function App() {
           <RunPanel session={session} options={options} onOptionsChange={workspace.setOptions} />
         </div>
       </main>
+      <ApiKeyPrompt keys={keys} />
     </div>
   );
 }

@@ -1,7 +1,7 @@
-import { useCallback, useEffect, useState } from 'react';
-import type { Runtime } from '../lib/api/runtimes';
+import { useCallback, useEffect, useState, useSyncExternalStore } from 'react';
+import type { RuntimeInfo } from '@coderunner/protocol';
 import type { Project } from '../lib/project/project';
-import { loadWorkspace, saveWorkspace, type Workspace } from '../lib/project/workspace-storage';
+import { createWorkspaceSaver, loadWorkspace, type Workspace } from '../lib/project/workspace-storage';
 import type { RunOptions } from '../lib/run-options';
 import {
   currentOptions,
@@ -14,27 +14,32 @@ import {
 } from './workspace-actions';
 
 /** The workspace in React state, saved to localStorage on every change (a few KB of JSON: cheap). */
-export function useWorkspace(runtimes: readonly Runtime[] | null) {
+export function useWorkspace(runtimes: readonly RuntimeInfo[] | null) {
   const [workspace, setWorkspace] = useState<Workspace>(() => loadWorkspace(localStorage));
-  const [saveFailed, setSaveFailed] = useState(false);
+  const [saver] = useState(() => createWorkspaceSaver(localStorage));
+  const saveFailed = useSyncExternalStore(saver.subscribe, saver.failed);
+  // Once the server's languages are known (again), the shown language is settled against them, during render
+  // rather than in an effect, so the page never shows a language the server does not have.
+  const [settledFor, setSettledFor] = useState<readonly RuntimeInfo[] | null>(null);
+  if (runtimes !== null && runtimes !== settledFor) {
+    setSettledFor(runtimes);
+    setWorkspace((ws) => settleLanguage(ws, runtimes));
+  }
 
-  useEffect(() => {
-    setSaveFailed(!saveWorkspace(localStorage, workspace));
-  }, [workspace]);
-
-  useEffect(() => {
-    if (runtimes) setWorkspace((ws) => settleLanguage(ws, runtimes));
-  }, [runtimes]);
+  useEffect(() => saver.save(workspace), [saver, workspace]);
 
   return {
     project: currentProject(workspace),
     options: currentOptions(workspace),
     language: workspace.language,
     saveFailed,
-    selectLanguage: useCallback((runtime: Runtime) => setWorkspace((ws) => switchLanguage(ws, runtime)), []),
+    selectLanguage: useCallback(
+      (runtime: RuntimeInfo) => setWorkspace((ws) => switchLanguage(ws, runtime)),
+      [],
+    ),
     update: useCallback((fn: (p: Project) => Project) => setWorkspace((ws) => updateProject(ws, fn)), []),
     replace: useCallback((project: Project) => setWorkspace((ws) => updateProject(ws, () => project)), []),
-    reset: useCallback((runtime: Runtime) => setWorkspace((ws) => resetProject(ws, runtime)), []),
+    reset: useCallback((runtime: RuntimeInfo) => setWorkspace((ws) => resetProject(ws, runtime)), []),
     setOptions: useCallback((options: RunOptions) => setWorkspace((ws) => updateOptions(ws, options)), []),
   };
 }

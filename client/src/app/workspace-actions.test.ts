@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Runtime } from '../lib/api/runtimes';
+import type { RuntimeInfo } from '@coderunner/protocol';
 import { updateContent } from '../lib/project/project';
 import { EMPTY_WORKSPACE } from '../lib/project/workspace-storage';
 import { DEFAULT_RUN_OPTIONS } from '../lib/run-options';
@@ -13,7 +13,7 @@ import {
   updateProject,
 } from './workspace-actions';
 
-const runtime = (language: string, extensions: string[]): Runtime => ({
+const runtime = (language: string, extensions: string[]): RuntimeInfo => ({
   language,
   displayName: language,
   version: '1',

@@ -1,7 +1,7 @@
 // How the workspace (one project per language, see lib/project/workspace-storage.ts) changes. Switching
 // language never discards work: the other language's project is kept and comes back when switched to.
 import { starterProject } from '../features/languages/starter';
-import type { Runtime } from '../lib/api/runtimes';
+import type { RuntimeInfo } from '@coderunner/protocol';
 import type { Project } from '../lib/project/project';
 import type { Workspace } from '../lib/project/workspace-storage';
 import { DEFAULT_RUN_OPTIONS, type RunOptions } from '../lib/run-options';
@@ -21,7 +21,7 @@ export function currentOptions(workspace: Workspace): RunOptions {
 }
 
 /** Shows a language, creating its starter project the first time. */
-export function switchLanguage(workspace: Workspace, runtime: Runtime): Workspace {
+export function switchLanguage(workspace: Workspace, runtime: RuntimeInfo): Workspace {
   const existing = workspace.projects[runtime.language];
   return {
     ...workspace,
@@ -33,7 +33,7 @@ export function switchLanguage(workspace: Workspace, runtime: Runtime): Workspac
 }
 
 /** Once the server's languages are known: keeps the stored language if it still exists, else picks one. */
-export function settleLanguage(workspace: Workspace, runtimes: readonly Runtime[]): Workspace {
+export function settleLanguage(workspace: Workspace, runtimes: readonly RuntimeInfo[]): Workspace {
   const stored = runtimes.find((r) => r.language === workspace.language);
   const chosen = stored ?? runtimes.find((r) => r.language === PREFERRED_LANGUAGE) ?? runtimes[0];
   if (!chosen) return workspace;
@@ -58,7 +58,7 @@ export function updateOptions(workspace: Workspace, options: RunOptions): Worksp
 }
 
 /** Puts the language's starter program back in place of its project. */
-export function resetProject(workspace: Workspace, runtime: Runtime): Workspace {
+export function resetProject(workspace: Workspace, runtime: RuntimeInfo): Workspace {
   return {
     ...workspace,
     language: runtime.language,

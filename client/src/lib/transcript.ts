@@ -1,11 +1,11 @@
-import type { Stage } from './api/run-protocol';
+import type { StageName } from '@coderunner/protocol';
 
 /** stdout/stderr come from the program, stdin is what the student typed, note is said by the editor. */
 export type TranscriptStream = 'stdout' | 'stderr' | 'stdin' | 'note';
 
 /** A run of consecutive text of one stream in one stage; the console renders one span per chunk. */
 export interface TranscriptChunk {
-  stage: Stage;
+  stage: StageName;
   stream: TranscriptStream;
   text: string;
 }

@@ -2,7 +2,7 @@ import { indentWithTab } from '@codemirror/commands';
 import { Compartment, EditorState, type Extension } from '@codemirror/state';
 import { EditorView, keymap } from '@codemirror/view';
 import { basicSetup } from 'codemirror';
-import { useEffect, useRef } from 'react';
+import { useEffect, useLayoutEffect, useRef } from 'react';
 import { editorLanguageFor } from './language-loaders';
 import { editorTheme } from './editor-theme';
 
@@ -27,8 +27,11 @@ export function CodeEditor({ path, content, language, dark, onChange }: CodeEdit
   const viewRef = useRef<EditorView | null>(null);
   const statesRef = useRef(new Map<string, EditorState>());
   const shownRef = useRef(path);
-  const latest = useRef({ onChange, dark, language });
-  latest.current = { onChange, dark, language };
+  // The latest props for CodeMirror's callbacks, which outlive a render; updated before any effect runs.
+  const latest = useRef({ onChange, dark, language, content });
+  useLayoutEffect(() => {
+    latest.current = { onChange, dark, language, content };
+  });
   const compartments = useRef({ language: new Compartment(), theme: new Compartment() });
 
   const makeState = (forPath: string, text: string): EditorState => {
@@ -67,7 +70,7 @@ export function CodeEditor({ path, content, language, dark, onChange }: CodeEdit
   useEffect(() => {
     const host = hostRef.current;
     if (!host) return;
-    const view = new EditorView({ parent: host, state: makeState(shownRef.current, content) });
+    const view = new EditorView({ parent: host, state: makeState(shownRef.current, latest.current.content) });
     viewRef.current = view;
     loadLanguage(view, shownRef.current);
     return () => {

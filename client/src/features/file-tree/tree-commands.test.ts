@@ -28,4 +28,16 @@ describe('file tree commands', () => {
     expect(renameEntry(project, 'lib', 'main.py')).toEqual({ problem: 'main.py already exists' });
     expect(renameEntry(project, 'main.py', ' main.py ')).toEqual({ project, path: 'main.py' });
   });
+
+  it('refuses a new or renamed name the protocol refuses, with its words', () => {
+    expect(renameEntry(project, 'main.py', '-main.py')).toEqual({
+      problem: '"-main.py" has a segment beginning with "-" ("-main.py")',
+    });
+    expect(createEntry(project, 'folder', 'lib', '..')).toEqual({
+      problem: '"lib/.." contains a ".." segment',
+    });
+    expect(createEntry(project, 'file', '', 'a\\b.py')).toEqual({
+      problem: '"a\\b.py" contains a backslash; separate folders with /',
+    });
+  });
 });

@@ -1,6 +1,6 @@
 // What the file tree's buttons do, as pure functions over the project: each returns the changed project or the
 // problem to show next to the name field.
-import { dirname, isWithin, normalizePath } from '../../lib/project/paths';
+import { dirname, isWithin } from '../../lib/project/paths';
 import {
   addFile,
   addFolder,
@@ -35,7 +35,7 @@ export function createEntry(
 
 /** Renames (or moves, when the new name has other folders) a file or folder. */
 export function renameEntry(project: Project, from: string, typed: string): CommandResult {
-  const to = normalizePath(typed);
+  const to = typed.trim();
   if (to === from) return { project, path: from };
   if (kindOf(project, from) === 'folder' && isWithin(to, from)) {
     return { problem: 'a folder cannot move into itself' };

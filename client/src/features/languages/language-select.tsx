@@ -1,11 +1,11 @@
-import type { Runtime } from '../../lib/api/runtimes';
+import type { RuntimeInfo } from '@coderunner/protocol';
 import type { RuntimesState } from './use-runtimes';
 
 interface LanguageSelectProps {
   state: RuntimesState;
   language: string | null;
   disabled: boolean;
-  onChange: (runtime: Runtime) => void;
+  onChange: (runtime: RuntimeInfo) => void;
   onRetry: () => void;
 }
 
@@ -35,7 +35,7 @@ export function LanguageSelect({ state, language, disabled, onChange, onRetry }:
         ))}
       </select>
       {state.status === 'failed' && (
-        <span role="alert" className="language-select__error">
+        <span role="alert" className="language-select__error" data-testid="language-select-error">
           Could not load languages: {state.message}{' '}
           <button type="button" onClick={onRetry}>
             Retry

@@ -1,4 +1,4 @@
-import type { Runtime } from '../../lib/api/runtimes';
+import type { RuntimeInfo } from '@coderunner/protocol';
 import { createProject, type Project } from '../../lib/project/project';
 import { COMPILED_STARTERS } from './starters-compiled';
 import { JVM_STARTERS } from './starters-jvm';
@@ -13,7 +13,7 @@ export interface Starter {
 const STARTERS: Record<string, Starter> = { ...SCRIPTED_STARTERS, ...COMPILED_STARTERS, ...JVM_STARTERS };
 
 /** The starter for a language: a hello-world that reads a name, or an empty main.<first extension>. */
-export function starterFor(runtime: Pick<Runtime, 'language' | 'extensions'>): Starter {
+export function starterFor(runtime: Pick<RuntimeInfo, 'language' | 'extensions'>): Starter {
   const known = STARTERS[runtime.language];
   if (known) return known;
   const extension = runtime.extensions[0];
@@ -21,7 +21,7 @@ export function starterFor(runtime: Pick<Runtime, 'language' | 'extensions'>): S
 }
 
 /** A fresh project holding the language's starter program. */
-export function starterProject(runtime: Pick<Runtime, 'language' | 'extensions'>): Project {
+export function starterProject(runtime: Pick<RuntimeInfo, 'language' | 'extensions'>): Project {
   const starter = starterFor(runtime);
   return createProject(runtime.language, [{ path: starter.entry, content: starter.content }], {
     entry: starter.entry,

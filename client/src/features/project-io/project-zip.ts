@@ -1,8 +1,8 @@
 // Projects travel as plain zip files: one entry per file (folders implied by paths, empty ones as "dir/" entries).
 // Text files are UTF-8; anything that is not valid UTF-8 is kept as base64 and sent to the server unchanged.
 import { strToU8, unzipSync, zipSync, type Zippable } from 'fflate';
-import { normalizePath, pathProblem } from '../../lib/project/paths';
-import { createProject, type Project, type ProjectFile } from '../../lib/project/project';
+import { normalizePath } from '../../lib/project/paths';
+import { createProject, nameProblem, type Project, type ProjectFile } from '../../lib/project/project';
 
 /** Largest upload accepted, uncompressed (the server takes 5 MiB request bodies by default). */
 export const MAX_UNZIPPED_BYTES = 5 * 1024 * 1024;
@@ -73,8 +73,9 @@ export function unzipProject(
   for (const [name, data] of Object.entries(raw)) {
     const path = strip(name.replace(/\\/g, '/'));
     if (path === '') continue;
-    const problem = pathProblem(path);
-    if (problem) return { problem: `${name}: ${problem}` };
+    const problem = nameProblem(path);
+    if (problem) return { problem };
+    if (files.some((f) => f.path === path)) return { problem: `${path} appears twice in the zip` };
     if (name.endsWith('/')) {
       folders.add(path);
       continue;

@@ -1,11 +1,16 @@
-import type { ClientMessage, RunFile } from '../../lib/api/run-protocol';
+import {
+  MAX_ARG_LENGTH,
+  MAX_ARGS,
+  type ClientMessage,
+  type RunFile,
+  type RunRequest,
+} from '@coderunner/protocol';
 import { effectiveEntry, type Project } from '../../lib/project/project';
 import type { RunOptions } from '../../lib/run-options';
 import { parseArgs } from './parse-args';
 
-export type RunMessage = Extract<ClientMessage, { type: 'run' }>;
-
-const MAX_ARGS = 64;
+/** The WebSocket `run` message, its request typed (the protocol's schema leaves it to the server's maximums). */
+export type RunMessage = Omit<Extract<ClientMessage, { type: 'run' }>, 'request'> & { request: RunRequest };
 
 /** Turns the project and its run options into the WebSocket `run` message, or says why it cannot run. */
 export function buildRunMessage(
@@ -19,6 +24,8 @@ export function buildRunMessage(
   const parsed = parseArgs(options.args);
   if ('problem' in parsed) return parsed;
   if (parsed.args.length > MAX_ARGS) return { problem: `at most ${MAX_ARGS} arguments are allowed` };
+  if (parsed.args.some((a) => a.length > MAX_ARG_LENGTH))
+    return { problem: `an argument may be at most ${MAX_ARG_LENGTH} characters long` };
   if (!(options.timeoutSeconds > 0))
     return { problem: 'the time limit must be a positive number of seconds' };
   const files: RunFile[] = project.files.map((f) => ({

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { RunResult, RunStatus } from '../../lib/api/run-protocol';
+import type { RunResponse, RunStatus } from '@coderunner/protocol';
 import { formatDuration, formatMemory, formatStatus } from './format-status';
 import { IDLE_SESSION, type RunSessionState } from './run-session-reducer';
 
@@ -16,11 +16,24 @@ const report = (extra: object = {}) => ({
   ...extra,
 });
 
-const finished = (status: RunStatus, result: Partial<RunResult> = {}, state: Partial<RunSessionState> = {}) =>
+const finished = (
+  status: RunStatus,
+  result: Partial<RunResponse> = {},
+  state: Partial<RunSessionState> = {},
+) =>
   formatStatus({
     ...IDLE_SESSION,
     phase: 'finished',
-    result: { id: 'r', language: 'python', version: '3', status, compile: null, run: report(), ...result },
+    result: {
+      id: 'r',
+      language: 'python',
+      version: '3',
+      status,
+      compile: null,
+      run: report(),
+      timings: { queueMs: 0, acquireMs: 0, executeMs: 12, totalMs: 12 },
+      ...result,
+    },
     ...state,
   });
 

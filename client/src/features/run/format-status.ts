@@ -1,5 +1,5 @@
 // Words for the status line: what happened, then exit code or signal, wall time, CPU time and memory.
-import type { StageReport } from '../../lib/api/run-protocol';
+import type { StageReport } from '@coderunner/protocol';
 import type { RunSessionState } from './run-session-reducer';
 
 export type StatusTone = 'idle' | 'busy' | 'ok' | 'error';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { ServerMessage } from '../../lib/api/run-protocol';
+import { WS_CLOSE, type ServerMessage } from '@coderunner/protocol';
 import {
   IDLE_SESSION,
   isActive,
@@ -35,7 +35,16 @@ describe('the run session state machine', () => {
       msg({ type: 'stdout', stage: 'run', data: 'he' }),
       msg({ type: 'stdout', stage: 'run', data: 'llo\n' }),
       msg({ type: 'stderr', stage: 'run', data: 'oops\n' }),
-      msg({ type: 'result', id: 'r', language: 'c', version: '14', status: 'ok', compile: null, run: null }),
+      msg({
+        type: 'result',
+        id: 'r',
+        language: 'c',
+        version: '14',
+        status: 'ok',
+        compile: null,
+        run: null,
+        timings: { queueMs: 0, acquireMs: 0, executeMs: 1, totalMs: 1 },
+      }),
     ];
     for (const event of events) {
       state = reduceRunSession(state, event);
@@ -84,6 +93,29 @@ describe('the run session state machine', () => {
     expect(dropped.error?.message).toMatch(/1006/);
     const stopped = play([{ type: 'start' }, { type: 'stop' }, { type: 'closed', code: 1006 }]);
     expect(stopped.error?.code).toBe('stopped');
+  });
+
+  it('fails with the reason no connection could be opened, or as stopped when the student stopped it', () => {
+    const error = { code: 'CR_ERR_HTTP_RATE_LIMITED', message: 'Too many requests' };
+    const refused = play([{ type: 'start' }, { type: 'connect-failed', error }]);
+    expect(refused.phase).toBe('failed');
+    expect(refused.error).toEqual(error);
+    const stopped = play([{ type: 'start' }, { type: 'stop' }, { type: 'connect-failed', error }]);
+    expect(stopped.error?.code).toBe('stopped');
+    expect(play([{ type: 'connect-failed', error }])).toBe(IDLE_SESSION);
+  });
+
+  it('says what each close code of the protocol means, the new early-message limit included', () => {
+    const said = (code: number) =>
+      play([{ type: 'start' }, { type: 'closed', code }]).error?.message ?? 'no error';
+    expect(said(WS_CLOSE.tooMuchEarly)).toMatch(/before the program started/);
+    expect(said(WS_CLOSE.unavailable)).toMatch(/no sandbox/);
+    expect(said(WS_CLOSE.internal)).toMatch(/internal error/);
+    expect(said(WS_CLOSE.badRequest)).toMatch(/rejected/);
+    expect(said(WS_CLOSE.normal)).toMatch(/without a readable result/);
+    const words = Object.values(WS_CLOSE).map(said);
+    expect(new Set(words).size).toBe(words.length);
+    expect(words.some((w) => w.includes('unexpectedly'))).toBe(false);
   });
 
   it('ignores frames and actions once the run is over', () => {

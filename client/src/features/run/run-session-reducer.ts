@@ -1,27 +1,21 @@
 // The run session as an explicit state machine driven by WebSocket frames and the student's actions:
 // idle -> connecting -> queued -> (compiling ->) running -> finished | failed.
-import {
-  describeCloseCode,
-  type RunResult,
-  type ServerMessage,
-  type Stage,
-  type StageReport,
-} from '../../lib/api/run-protocol';
+import type { RunResponse, ServerMessage, StageName } from '@coderunner/protocol';
+import { describeCloseCode } from '../../lib/api/close-codes';
 import { appendChunk, type TranscriptChunk } from '../../lib/transcript';
 
 export type RunPhase = 'idle' | 'connecting' | 'queued' | 'compiling' | 'running' | 'finished' | 'failed';
 
-export interface StageExit extends StageReport {
-  limit: string;
-}
+/** How a stage ended: the `stage-exit` frame without its type and stage. */
+export type StageExit = Omit<Extract<ServerMessage, { type: 'stage-exit' }>, 'type' | 'stage'>;
 
 export interface RunSessionState {
   phase: RunPhase;
   chunks: TranscriptChunk[];
   /** The stage typed input and output belong to (run until a compile stage starts). */
-  stage: Stage;
-  exits: Partial<Record<Stage, StageExit>>;
-  result: RunResult | null;
+  stage: StageName;
+  exits: Partial<Record<StageName, StageExit>>;
+  result: RunResponse | null;
   error: { code: string; message: string } | null;
   stopRequested: boolean;
   inputClosed: boolean;
@@ -34,6 +28,8 @@ export type RunEvent =
   | { type: 'typed'; text: string }
   | { type: 'eof' }
   | { type: 'stop' }
+  /** The connection could not be opened (no ticket: the server refused, or the network failed). */
+  | { type: 'connect-failed'; error: { code: string; message: string } }
   | { type: 'closed'; code: number };
 
 export const IDLE_SESSION: RunSessionState = Object.freeze({
@@ -101,6 +97,15 @@ export function reduceRunSession(state: RunSessionState, event: RunEvent): RunSe
       };
     case 'stop':
       return isActive(state.phase) ? { ...state, stopRequested: true } : state;
+    case 'connect-failed':
+      if (!isActive(state.phase)) return state;
+      return {
+        ...state,
+        phase: 'failed',
+        error: state.stopRequested
+          ? { code: 'stopped', message: 'stopped before the program started' }
+          : event.error,
+      };
     case 'closed':
       if (!isActive(state.phase)) return state;
       return {

@@ -1,17 +1,9 @@
+import type { ClientMessage } from '@coderunner/protocol';
 import { useCallback, useEffect, useReducer, useRef } from 'react';
-import { apiKey } from '../../lib/api/api-key';
-import { parseServerMessage, type ClientMessage } from '../../lib/api/run-protocol';
+import type { ApiClient } from '../../lib/api/api-client';
 import type { RunMessage } from './build-run-message';
+import { openRunConnection, type RunConnection } from './run-connection';
 import { IDLE_SESSION, reduceRunSession, type RunSessionState } from './run-session-reducer';
-
-/** The same-origin WebSocket address of the streaming run endpoint, with the API key when there is one. */
-export function runSocketUrl(
-  location: Pick<Location, 'protocol' | 'host'>,
-  key: string | null = null,
-): string {
-  const query = key ? `?api_key=${encodeURIComponent(key)}` : '';
-  return `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/api/v1/runs/ws${query}`;
-}
 
 export interface RunSession {
   state: RunSessionState;
@@ -24,40 +16,37 @@ export interface RunSession {
   closeInput: () => void;
 }
 
-/** One WebSocket per run (docs/api.md); frames from a replaced connection are ignored. */
-export function useRunSession(): RunSession {
+/** One ticket and one WebSocket per run (docs/api.md); events from a replaced connection are ignored. */
+export function useRunSession(api: ApiClient): RunSession {
   const [state, dispatch] = useReducer(reduceRunSession, IDLE_SESSION);
-  const socketRef = useRef<WebSocket | null>(null);
+  const connectionRef = useRef<RunConnection | null>(null);
 
   const send = useCallback((message: ClientMessage): boolean => {
-    const socket = socketRef.current;
-    if (!socket || socket.readyState !== WebSocket.OPEN) return false;
-    socket.send(JSON.stringify(message));
-    return true;
+    return connectionRef.current?.send(message) ?? false;
   }, []);
 
-  const start = useCallback((message: RunMessage) => {
-    socketRef.current?.close();
-    dispatch({ type: 'start' });
-    const socket = new WebSocket(runSocketUrl(window.location, apiKey()));
-    socketRef.current = socket;
-    socket.onopen = () => socket.send(JSON.stringify(message));
-    socket.onmessage = (event: MessageEvent) => {
-      if (socketRef.current !== socket) return;
-      const parsed = parseServerMessage(event.data);
-      if (parsed) dispatch({ type: 'message', message: parsed });
-    };
-    socket.onclose = (event: CloseEvent) => {
-      if (socketRef.current !== socket) return;
-      socketRef.current = null;
-      dispatch({ type: 'closed', code: event.code });
-    };
-  }, []);
+  const start = useCallback(
+    (message: RunMessage) => {
+      connectionRef.current?.close();
+      dispatch({ type: 'start' });
+      const connection: RunConnection = openRunConnection(
+        message,
+        { api, location: window.location, openSocket: (url) => new WebSocket(url) },
+        (event) => {
+          if (connectionRef.current !== connection) return;
+          if (event.type === 'closed' || event.type === 'connect-failed') connectionRef.current = null;
+          dispatch(event);
+        },
+      );
+      connectionRef.current = connection;
+    },
+    [api],
+  );
 
   const stop = useCallback(() => {
     dispatch({ type: 'stop' });
-    // Before the connection is open there is nothing to kill yet: closing it drops the run.
-    if (!send({ type: 'stop' })) socketRef.current?.close();
+    // Before the socket is open there is nothing to kill yet: closing the connection drops the run.
+    if (!send({ type: 'stop' })) connectionRef.current?.close();
   }, [send]);
 
   const sendInput = useCallback(
@@ -73,7 +62,7 @@ export function useRunSession(): RunSession {
 
   const refuse = useCallback((reason: string) => dispatch({ type: 'refused', message: reason }), []);
 
-  useEffect(() => () => socketRef.current?.close(), []);
+  useEffect(() => () => connectionRef.current?.close(), []);
 
   return { state, start, refuse, stop, sendInput, closeInput };
 }

@@ -1,19 +1,10 @@
-import { apiKey, apiKeyHeaders } from './api-key';
+import { runtimeInfoSchema, type RuntimeInfo } from '@coderunner/protocol';
+import { z } from 'zod';
+import type { ApiClient } from './api-client';
 
-/** One language the server runs, as `GET /api/v1/runtimes` describes it. */
-export interface Runtime {
-  language: string;
-  displayName: string;
-  version: string;
-  aliases: string[];
-  extensions: string[];
-  compiled: boolean;
-}
+const runtimesSchema = z.array(runtimeInfoSchema);
 
-/** Fetches the languages the server runs, sorted by language id. */
-export async function fetchRuntimes(signal?: AbortSignal): Promise<Runtime[]> {
-  const headers = apiKeyHeaders(apiKey());
-  const response = await fetch('/api/v1/runtimes', signal ? { signal, headers } : { headers });
-  if (!response.ok) throw new Error(`the server answered ${response.status} for its language list`);
-  return (await response.json()) as Runtime[];
+/** Fetches the languages the server runs (`GET /api/v1/runtimes`), sorted by language id. */
+export function fetchRuntimes(api: ApiClient, signal?: AbortSignal): Promise<RuntimeInfo[]> {
+  return api.get('/api/v1/runtimes', runtimesSchema, signal);
 }

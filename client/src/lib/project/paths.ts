@@ -1,9 +1,10 @@
-// Project paths are relative, "/"-separated, and obey the server's rules (docs/api.md): no "..", no empty or "."
-// segments, no duplicates. These helpers keep the editor from creating a name the server would refuse.
+// Project paths are relative and "/"-separated; the rules every name must follow are the protocol's
+// (`fileNameProblem`, the server applies the same). These helpers split and join paths.
 
-const MAX_PATH_LENGTH = 255;
-
-/** Trims spaces, turns "\" into "/", collapses repeated slashes and drops leading "./" or "/". */
+/**
+ * Tidies a path from a zip archive: turns "\\" into "/", collapses repeated slashes and drops a leading "./" or
+ * "/" and a trailing "/" (zip tools differ in these). The result still has to pass fileNameProblem.
+ */
 export function normalizePath(input: string): string {
   return input
     .trim()
@@ -12,19 +13,6 @@ export function normalizePath(input: string): string {
     .replace(/^(\.\/)+/, '')
     .replace(/^\/+/, '')
     .replace(/\/+$/, '');
-}
-
-/** Says what is wrong with a normalized path, or null when it is acceptable. */
-export function pathProblem(path: string): string | null {
-  if (path === '') return 'the name is empty';
-  if (path.length > MAX_PATH_LENGTH) return `the name is longer than ${MAX_PATH_LENGTH} characters`;
-  if (/[\u0000-\u001f\u007f]/.test(path)) return 'the name contains a control character';
-  for (const segment of path.split('/')) {
-    if (segment === '' || segment === '.' || segment === '..')
-      return 'folders named "", "." or ".." are not allowed';
-    if (segment.trim() !== segment) return 'a name may not start or end with a space';
-  }
-  return null;
 }
 
 /** The folder part of a path ("" at the top level). */

@@ -1,3 +1,4 @@
+import { fileNameProblem } from '@coderunner/protocol';
 import { describe, expect, it } from 'vitest';
 import {
   addFile,
@@ -46,13 +47,42 @@ describe('the project model', () => {
     expect(kindOf(project, 'nothing')).toBeNull();
   });
 
-  it('checks new names: normalized, unique, and not below a file', () => {
+  it('checks new names: trimmed, unique, and not below a file', () => {
     const project = base();
     expect(checkNewPath(project, 'lib', ' extra.py ')).toEqual({ path: 'lib/extra.py' });
+    expect(checkNewPath(project, '', '   ')).toEqual({ problem: 'the name is empty' });
     expect(checkNewPath(project, '', 'main.py')).toEqual({ problem: 'main.py already exists' });
     expect(checkNewPath(project, '', 'main.py/x.py')).toEqual({ problem: 'main.py is a file, not a folder' });
-    expect(checkNewPath(project, '', '../up.py')).toHaveProperty('problem');
   });
+
+  it.each([
+    ['', '-o'],
+    ['lib', '-wrapper.h'],
+    ['', 'src/-x/y.c'],
+    ['', '../up.py'],
+    ['lib', '../../up.py'],
+    ['', 'a/./b.py'],
+    ['', 'a//b.py'],
+    ['', '/etc/passwd'],
+    ['', 'a\\b.py'],
+    ['', 'bad\u0001name'],
+    ['', 'x'.repeat(256)],
+    ['', `${'a/'.repeat(600)}b`],
+  ])('refuses in %j what the protocol refuses (%j), in its words', (folder, typed) => {
+    const path = folder === '' ? typed : `${folder}/${typed}`;
+    const words = fileNameProblem(path);
+    expect(words).not.toBeNull();
+    const checked = checkNewPath(base(), folder, typed);
+    expect(checked).toEqual({ problem: `"${path.slice(0, 80)}" ${words}` });
+  });
+
+  it.each(['a b/c d.py', 'x-y/z-.c', 'ünï/cødé.py', '.hidden/x', 'lib/ util.py'])(
+    'accepts %j, as the protocol does',
+    (name) => {
+      expect(fileNameProblem(name)).toBeNull();
+      expect(checkNewPath(base(), '', name)).toEqual({ path: name });
+    },
+  );
 
   it('adds a file, opens it, and makes the first file of an empty project its entry', () => {
     const empty = createProject('python', []);

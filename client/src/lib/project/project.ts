@@ -1,6 +1,7 @@
 // The project model: a flat list of files with "/"-separated paths, folders that may be empty, the entry file
 // (`toBeExec`) and the open tabs. Every operation is pure and returns a new project.
-import { ancestorsOf, dirname, extensionOf, isWithin, joinPath, normalizePath, pathProblem } from './paths';
+import { fileNameProblem } from '@coderunner/protocol';
+import { ancestorsOf, dirname, extensionOf, isWithin, joinPath } from './paths';
 
 export interface ProjectFile {
   path: string;
@@ -55,14 +56,28 @@ export function kindOf(project: Project, path: string): 'file' | 'folder' | null
   return null;
 }
 
-/** Normalizes a name typed for a new file or folder under `folder`; returns it, or the problem with it. */
+/**
+ * What is wrong with a path as a project file or folder name, in the protocol's words (the server refuses the
+ * same names), or null when it is fine.
+ */
+export function nameProblem(path: string): string | null {
+  const problem = fileNameProblem(path);
+  return problem === null ? null : `"${path.slice(0, 80)}" ${problem}`;
+}
+
+/**
+ * Checks a name typed for a new file or folder under `folder` (spaces around it are dropped): returns the new
+ * path, or the problem with it.
+ */
 export function checkNewPath(
   project: Project,
   folder: string,
   typed: string,
 ): { path: string } | { problem: string } {
-  const path = normalizePath(joinPath(folder, normalizePath(typed)));
-  const problem = pathProblem(normalizePath(typed)) ?? pathProblem(path);
+  const name = typed.trim();
+  if (name === '') return { problem: 'the name is empty' };
+  const path = joinPath(folder, name);
+  const problem = nameProblem(path);
   if (problem) return { problem };
   if (kindOf(project, path)) return { problem: `${path} already exists` };
   const blocking = ancestorsOf(path).find((a) => kindOf(project, a) === 'file');
