@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { fileNameProblem } from './file-names.js';
 
 describe('fileNameProblem', () => {
-  it.each(['main.py', 'lib/util.py', 'a b/c d.h', 'x-y/z-.c', 'ünï/cødé.py', '.hidden/x'])(
+  it.each(['main.py', 'lib/util.py', 'a b/c d.h', 'x-y/z-.c', 'ünï/cødé.py', '.hidden/x', 'a@b/c@.c'])(
     'accepts %j',
     (name) => {
       expect(fileNameProblem(name)).toBeNull();
@@ -20,6 +20,8 @@ describe('fileNameProblem', () => {
     ['a\nb', 'control character'],
     ['-o', 'beginning with "-"'],
     ['src/-wrapper/x.h', 'beginning with "-"'],
+    ['@opts.c', 'beginning with "@"'],
+    ['src/@x/main.java', 'beginning with "@"'],
     [' -wrapper /bin/sh,-c,touch x/a.h', null],
     ['x'.repeat(256), 'longer than 255'],
     [`${'a/'.repeat(600)}b`, 'longer than 1024'],

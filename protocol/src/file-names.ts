@@ -8,7 +8,9 @@ export const MAX_PATH_LENGTH = 1024;
  * (400) and the editor refuses to create such a file, with the same words.
  *
  * No segment may begin with `-`: names reach compiler and interpreter command lines, and a name that could be
- * read as an option must never get there.
+ * read as an option must never get there. Nor with `@`: gcc, javac, rustc, ghc, mcs, kotlinc, scalac and
+ * groovyc read an argument `@file` as a file of further options (a file named `@x.c` next to an `x.c` holding
+ * `-wrapper ...` would run a command during compilation).
  *
  * @example
  *   fileNameProblem('lib/util.py');      // null
@@ -26,6 +28,7 @@ export function fileNameProblem(name: string): string | null {
     if (part === '.' || part === '..') return `contains a "${part}" segment`;
     if (part.length > MAX_NAME_SEGMENT) return `has a segment longer than ${MAX_NAME_SEGMENT} characters`;
     if (part.startsWith('-')) return `has a segment beginning with "-" ("${part.slice(0, 40)}")`;
+    if (part.startsWith('@')) return `has a segment beginning with "@" ("${part.slice(0, 40)}")`;
   }
   return null;
 }

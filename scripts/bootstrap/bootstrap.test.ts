@@ -3,7 +3,8 @@ import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { withRunscRuntime } from './docker-engine.js';
+import { daemonMatches, withRunscRuntime } from './docker-engine.js';
+import { debianMirror, RUNSC_PATH, runscBuild } from './runsc.js';
 import { computeRuntimeHash, listRuntimeFiles, selectLanguages } from './runtime-inputs.js';
 import { stageTagFor } from './runtime-images.js';
 import { BootstrapError, run } from './util.js';
@@ -77,26 +78,78 @@ describe('computeRuntimeHash', () => {
 });
 
 describe('withRunscRuntime', () => {
-  const runsc = { path: '/usr/bin/runsc', runtimeArgs: ['--network=none'] };
+  const runsc = { path: RUNSC_PATH, runtimeArgs: ['--network=none', '--oci-seccomp'] };
+  const remap = { 'userns-remap': 'default' };
 
-  it('adds the runtime to an empty config', () => {
-    expect(withRunscRuntime({})).toEqual({ config: { runtimes: { runsc } }, changed: true });
+  it('adds the runtime and user-namespace remapping to an empty config', () => {
+    expect(withRunscRuntime({})).toEqual({ config: { runtimes: { runsc }, ...remap }, changed: true });
   });
 
   it('keeps other keys and runtimes', () => {
     const existing = { 'log-level': 'warn', runtimes: { kata: { path: '/k' } } };
     expect(withRunscRuntime(existing)).toEqual({
-      config: { 'log-level': 'warn', runtimes: { kata: { path: '/k' }, runsc } },
+      config: { 'log-level': 'warn', runtimes: { kata: { path: '/k' }, runsc }, ...remap },
       changed: true,
     });
   });
 
-  it('reports no change when the entry is already there', () => {
-    expect(withRunscRuntime({ runtimes: { runsc } }).changed).toBe(false);
+  it('reports no change when both are already there, and keeps a remapping the operator chose', () => {
+    expect(withRunscRuntime({ runtimes: { runsc }, ...remap }).changed).toBe(false);
+    expect(withRunscRuntime({ runtimes: { runsc }, 'userns-remap': 'ops:ops' })).toEqual({
+      config: { runtimes: { runsc }, 'userns-remap': 'ops:ops' },
+      changed: false,
+    });
   });
 
-  it('replaces an entry without the network argument', () => {
-    expect(withRunscRuntime({ runtimes: { runsc: { path: '/usr/bin/runsc' } } }).changed).toBe(true);
+  it("replaces bookworm's runsc and an entry without the network or seccomp argument", () => {
+    const old = { path: '/usr/bin/runsc', runtimeArgs: ['--network=none'] };
+    expect(withRunscRuntime({ runtimes: { runsc: old }, ...remap })).toEqual({
+      config: { runtimes: { runsc }, ...remap },
+      changed: true,
+    });
+    expect(withRunscRuntime({ runtimes: { runsc: { path: RUNSC_PATH } }, ...remap }).changed).toBe(true);
+  });
+});
+
+describe('daemonMatches', () => {
+  const runtimes = {
+    runc: { path: 'runc' },
+    runsc: { path: RUNSC_PATH, runtimeArgs: ['--network=none', '--oci-seccomp'] },
+  };
+  const security = ['name=seccomp,profile=default', 'name=userns'];
+
+  it('wants our runsc with our flags and a remapping engine', () => {
+    expect(daemonMatches(runtimes, security)).toBe(true);
+    expect(daemonMatches(runtimes, ['name=seccomp,profile=default'])).toBe(false);
+    expect(
+      daemonMatches({ runsc: { path: '/usr/bin/runsc', runtimeArgs: ['--network=none'] } }, security),
+    ).toBe(false);
+    expect(daemonMatches({}, security)).toBe(false);
+  });
+});
+
+describe('runsc from trixie', () => {
+  it('reads the build date from runsc --version', () => {
+    expect(runscBuild('runsc version 0.0~20240729.0\nspec: 1.2.0')).toBe(20240729);
+    expect(runscBuild('runsc version 0.0~20221219.0')).toBe(20221219);
+    expect(runscBuild('something else')).toBeNull();
+  });
+
+  it("finds the host's Debian mirror in deb822 and one-line sources, never the security one", () => {
+    const deb822 = [
+      'Types: deb',
+      'URIs: http://mirror.invalid/debian-security',
+      'Suites: bookworm-security',
+      '',
+      'Types: deb',
+      'URIs: http://mirror.invalid/debian',
+      'Suites: bookworm bookworm-updates',
+    ].join('\n');
+    expect(debianMirror({ a: deb822 })).toBe('http://mirror.invalid/debian');
+    expect(debianMirror({ a: 'deb [arch=amd64] http://other.invalid/debian/ bookworm main\n' })).toBe(
+      'http://other.invalid/debian/',
+    );
+    expect(() => debianMirror({ a: 'deb http://x.invalid/ubuntu jammy main\n' })).toThrow(/no Debian mirror/);
   });
 });
 

@@ -13,6 +13,7 @@ import {
 } from 'node:fs';
 import { isDeepStrictEqual } from 'node:util';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { ensureRunsc, RUNSC_PATH } from './runsc.js';
 import { BootstrapError, findExecutable, isRootOnDebian, run } from './util.js';
 import type { Apt, StepResult } from './util.js';
 
@@ -21,8 +22,14 @@ const LOG_FILE = '/var/log/coderunner-dockerd.log';
 const DAEMON_JSON = '/etc/docker/daemon.json';
 // No bridge network and no iptables: sandboxes run with --network none, and the machine may not allow iptables.
 const DOCKERD_ARGS = ['--bridge=none', '--iptables=false', '--ip-masq=false'];
-// runsc refuses to start in the root network namespace without --network=none (see DOCKER-NOTES.md).
-const RUNSC_ENTRY = { path: '/usr/bin/runsc', runtimeArgs: ['--network=none'] };
+// runsc refuses to start in the root network namespace without --network=none (see DOCKER-NOTES.md);
+// --oci-seccomp makes it apply the container's seccomp profile (ours, server/src/sandbox/seccomp.json) inside the
+// sandbox too. The platform is runsc's default (systrap). docs/security.md has the reasons.
+const RUNSC_ENTRY = { path: RUNSC_PATH, runtimeArgs: ['--network=none', '--oci-seccomp'] };
+// With gVisor the engine remaps container root (userns-remap, Docker's own `dockremap` range), so runsc's
+// Sentry and gofer run as an unprivileged host uid. runc containers opt out per container (UsernsMode host, in
+// server/src/sandbox/container-config.ts). Enabling it moves the engine to a new image store: images rebuild.
+const USERNS_REMAP = 'default';
 const START_TIMEOUT_MS = 30_000;
 
 export interface EngineOptions {
@@ -42,7 +49,10 @@ export async function ensureDockerEngine({ apt, sandboxRuntime }: EngineOptions)
   const wantRunsc = sandboxRuntime === 'runsc';
   let version = await daemonVersion();
   if (version && (!wantRunsc || (await daemonHasRunsc()))) {
-    return { value: undefined, summary: `running, ${version}${wantRunsc ? ', runsc registered' : ''}` };
+    return {
+      value: undefined,
+      summary: `running, ${version}${wantRunsc ? ', runsc registered, userns-remap' : ''}`,
+    };
   }
   if (!isRootOnDebian()) {
     throw new BootstrapError(
@@ -50,7 +60,7 @@ export async function ensureDockerEngine({ apt, sandboxRuntime }: EngineOptions)
         ? 'SANDBOX_RUNTIME=runsc but the daemon has no runsc runtime'
         : 'the Docker daemon does not answer',
       version
-        ? `install gVisor (runsc), add it to ${DAEMON_JSON} as ${JSON.stringify({ runtimes: { runsc: RUNSC_ENTRY } })}, restart dockerd`
+        ? `install gVisor (runsc ${RUNSC_PATH}, 2024-07-29 or newer), set ${DAEMON_JSON} to include ${JSON.stringify({ 'userns-remap': USERNS_REMAP, runtimes: { runsc: RUNSC_ENTRY } })}, restart dockerd`
         : 'install Docker (e.g. the docker.io package) and start its daemon, or run this as root on Debian to have it done',
     );
   }
@@ -64,9 +74,9 @@ export async function ensureDockerEngine({ apt, sandboxRuntime }: EngineOptions)
     // A daemon still answering here lacks runsc; it reads daemon.json only at start, so restart it. Normally we
     // just wrote the file; if someone else did, the daemon needs the restart all the same.
     if (version) {
-      await stopDockerd(changed ? 'to load the new runsc runtime' : 'it predates the runsc entry');
+      await stopDockerd(changed ? `to load the new ${DAEMON_JSON}` : `it predates ${DAEMON_JSON}`);
       version = null;
-      action = 'restarted for runsc';
+      action = 'restarted for runsc and userns-remap';
     }
   }
   if (!version) {
@@ -75,14 +85,14 @@ export async function ensureDockerEngine({ apt, sandboxRuntime }: EngineOptions)
   }
   if (wantRunsc && !(await daemonHasRunsc())) {
     throw new BootstrapError(
-      'dockerd did not pick up the runsc runtime',
+      'dockerd did not pick up the runsc runtime, its flags or userns-remap',
       `check ${DAEMON_JSON} and ${LOG_FILE}`,
     );
   }
   const where = action === 'running' ? '' : `, log ${LOG_FILE}`;
   return {
     value: undefined,
-    summary: `${action}, ${version}${wantRunsc ? ', runsc registered' : ''}${where}`,
+    summary: `${action}, ${version}${wantRunsc ? ', runsc registered, userns-remap' : ''}${where}`,
   };
 }
 
@@ -93,9 +103,26 @@ async function daemonVersion(): Promise<string | null> {
   return result.code === 0 && version !== '' ? version : null;
 }
 
+/** True when the daemon runs our runsc with our flags and remaps users (see daemonMatches). */
 async function daemonHasRunsc(): Promise<boolean> {
-  const result = await run('docker', ['info', '--format', '{{json .Runtimes}}'], { timeoutMs: 10_000 });
-  return result.code === 0 && 'runsc' in (JSON.parse(result.stdout || '{}') as Record<string, unknown>);
+  const result = await run('docker', ['info', '--format', '{{json .Runtimes}}\n{{json .SecurityOptions}}'], {
+    timeoutMs: 10_000,
+  });
+  if (result.code !== 0) return false;
+  const [runtimes, security] = result.stdout.trim().split('\n');
+  return daemonMatches(JSON.parse(runtimes || '{}'), JSON.parse(security || '[]'));
+}
+
+/** Whether `docker info`'s Runtimes and SecurityOptions show RUNSC_ENTRY and user-namespace remapping. */
+export function daemonMatches(runtimes: unknown, securityOptions: unknown): boolean {
+  const runsc = isObject(runtimes) ? runtimes.runsc : undefined;
+  return (
+    isObject(runsc) &&
+    runsc.path === RUNSC_ENTRY.path &&
+    isDeepStrictEqual(runsc.runtimeArgs, RUNSC_ENTRY.runtimeArgs) &&
+    Array.isArray(securityOptions) &&
+    securityOptions.includes('name=userns')
+  );
 }
 
 /** Starts dockerd detached (own session, output to LOG_FILE) and waits until it answers; returns its version. */
@@ -160,9 +187,9 @@ async function stopDockerd(why: string): Promise<void> {
   }
 }
 
-/** Installs runsc if needed and registers it in daemon.json; returns true when the file changed. */
+/** Installs runsc if needed and registers it (and userns-remap) in daemon.json; true when the file changed. */
 async function configureRunsc(apt: Apt): Promise<boolean> {
-  if (!existsSync(RUNSC_ENTRY.path)) await apt.install(['runsc']);
+  console.log(`  ${await ensureRunsc(apt)} at ${RUNSC_PATH}`);
   let existing: unknown = {};
   if (existsSync(DAEMON_JSON)) {
     try {
@@ -178,18 +205,28 @@ async function configureRunsc(apt: Apt): Promise<boolean> {
   if (changed) {
     mkdirSync('/etc/docker', { recursive: true });
     writeFileSync(DAEMON_JSON, `${JSON.stringify(config, null, 2)}\n`);
-    console.log(`  registered runsc in ${DAEMON_JSON}`);
+    console.log(`  registered runsc and userns-remap in ${DAEMON_JSON}`);
   }
   return changed;
 }
 
-/** Merges the runsc runtime into a parsed daemon.json, keeping every other key; `changed` says if it differed. */
+/**
+ * Merges the runsc runtime and user-namespace remapping into a parsed daemon.json, keeping every other key (and a
+ * remapping the operator chose already); `changed` says if it differed.
+ */
 export function withRunscRuntime(existing: unknown): { config: Record<string, unknown>; changed: boolean } {
   const config = isObject(existing) ? { ...existing } : {};
   const runtimes = isObject(config.runtimes) ? config.runtimes : {};
-  if (isDeepStrictEqual(runtimes.runsc, RUNSC_ENTRY)) return { config, changed: false };
-  config.runtimes = { ...runtimes, runsc: RUNSC_ENTRY };
-  return { config, changed: true };
+  let changed = false;
+  if (!isDeepStrictEqual(runtimes.runsc, RUNSC_ENTRY)) {
+    config.runtimes = { ...runtimes, runsc: RUNSC_ENTRY };
+    changed = true;
+  }
+  if (typeof config['userns-remap'] !== 'string' || config['userns-remap'] === '') {
+    config['userns-remap'] = USERNS_REMAP;
+    changed = true;
+  }
+  return { config, changed };
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

@@ -5,7 +5,8 @@ import { loadConfig } from '../src/config/config.js';
 import { createServer, type CodeRunnerServer } from '../src/create-server.js';
 import { CONTAINER_LABELS } from '../src/sandbox/docker-sandbox-driver.js';
 
-export const docker = new Docker({ socketPath: '/var/run/docker.sock' });
+/** The engine the tests use: TEST_DOCKER_SOCKET (e.g. a second, differently configured dockerd), else the usual one. */
+export const docker = new Docker({ socketPath: process.env.TEST_DOCKER_SOCKET ?? '/var/run/docker.sock' });
 
 /**
  * A real server on the real Docker engine, with small pools, waiting until they are warm. Pools keep their

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config/config.js';
 import type { CodeRunnerServer } from '../src/create-server.js';
+import { isRunnerUid } from '../src/sandbox/docker-sandbox-driver.js';
 import { containersOf, postRun, single, startTestServer } from './helpers.js';
 
 let server: CodeRunnerServer;
@@ -159,7 +160,10 @@ describe('runs API on real containers', () => {
     ].join('\n');
     const result = await run(single('python', 'main.py', code));
     const lines = result.run.stdout.split('\n');
-    expect(lines[0]).toBe('10001 10001 10001 []');
+    // A runner uid of this container's own (RUNNER_UIDS), the same for uid, euid and gid; no groups.
+    const [uid, euid, gid, groups] = lines[0]!.split(' ');
+    expect(isRunnerUid(Number(uid))).toBe(true);
+    expect([euid, gid, groups]).toEqual([uid, uid, '[]']);
     expect(lines[1]).toBe('True');
     expect(lines[2]).toMatch(/^denied (13|30)$/);
     expect(lines[3]).toBe('tmpfs writable');

@@ -1,7 +1,19 @@
 /**
- * Expands a runtime command template. An argument that is exactly `{files}`, `{files:.ext}` or `{args}`
- * becomes several arguments; `{entry}` (lib/main.py), `{entryStem}` (lib/main), `{entryClass}` (lib.main),
- * `{entryDir}` (lib, or . at the root) and `{entryBase}` (main.py) are replaced anywhere inside an argument.
+ * Expands a runtime command template into an argument vector. Every placeholder becomes whole arguments or part
+ * of one argument: never text that a shell splits, so a file name can contain spaces and still be one argument
+ * (and file names never begin with `-` or `@`, see protocol/src/file-names.ts, so none is read as an option).
+ *
+ * - `{files}`, `{files:.ext}`: several arguments, the project's files (with that extension).
+ * - `PREFIX{dirs:.ext1,.ext2}`: one argument per distinct folder holding a file with one of these extensions
+ *   (`.` for the project root, else `./folder`), sorted, each with the literal PREFIX before it: `-I{dirs:.h}`
+ *   gives `-I.`, `-I./include`, `-I./my headers`. What `$(find . -name '*.h' -printf '-I%h')` did, without a shell to split it.
+ * - `{args}`: several arguments, the request's args.
+ * - `{entry}` (lib/main.py), `{entryStem}` (lib/main), `{entryClass}` (lib.main), `{entryDir}` (lib, or . at the
+ *   root) and `{entryBase}` (main.py): replaced anywhere inside an argument.
+ *
+ * @example
+ *   expandCommand(['gcc', '-I{dirs:.h}', '{files:.c}'], { entry: 'a b/m.c', files: ['a b/m.c', 'a b/m.h'], args: [] });
+ *   // ['gcc', '-I./a b', 'a b/m.c']
  */
 export function expandCommand(
   template: readonly string[],
@@ -26,6 +38,12 @@ export function expandCommand(
       out.push(...context.files.filter((f) => f.endsWith(filtered[1]!)));
       continue;
     }
+    const dirs = DIRS_PLACEHOLDER.exec(arg);
+    if (dirs) {
+      const prefix = dirs[1]!;
+      out.push(...foldersOf(context.files, dirs[2]!.split(',')).map((d) => prefix + d));
+      continue;
+    }
     out.push(
       arg
         .replaceAll('{entryStem}', stem)
@@ -36,4 +54,19 @@ export function expandCommand(
     );
   }
   return out;
+}
+
+/** `PREFIX{dirs:.a,.b}`: a literal prefix without braces, then one or more extensions. */
+const DIRS_PLACEHOLDER = /^([^{}]*)\{dirs:(\.[A-Za-z0-9+]+(?:,\.[A-Za-z0-9+]+)*)\}$/;
+
+/** The distinct folders (`.` for the root, else `./folder`) of the files ending in one of `extensions`, sorted. */
+function foldersOf(files: readonly string[], extensions: readonly string[]): string[] {
+  const folders = new Set<string>();
+  for (const file of files) {
+    if (!extensions.some((ext) => file.endsWith(ext))) continue;
+    const slash = file.lastIndexOf('/');
+    // `./`: some tools (nasm, fpc, ghc) drop leading spaces from an option's value; a folder may begin with one.
+    folders.add(slash === -1 ? '.' : `./${file.slice(0, slash)}`);
+  }
+  return [...folders].sort();
 }

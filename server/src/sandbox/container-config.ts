@@ -1,5 +1,6 @@
 import type Docker from 'dockerode';
 import type { SandboxSpec } from './sandbox.js';
+import seccompProfile from './seccomp.json' with { type: 'json' };
 
 /** Labels on every container CodeRunner creates; orphan clean-up keys on them. */
 export const CONTAINER_LABELS = {
@@ -9,8 +10,21 @@ export const CONTAINER_LABELS = {
   language: 'coderunner.language',
 } as const;
 
-/** The unprivileged uid (and gid) the agent runs programs as; the runtime images create it as `runner`. */
-export const RUNNER_UID = 10001;
+export { isRunnerUid, RUNNER_UIDS } from './runner-uids.js';
+
+/**
+ * CodeRunner's own seccomp profile (seccomp.json): Docker 20.10's default minus what a student program never
+ * needs (vsock and every socket family but unix, inet, inet6 and netlink-route; io_uring; bpf; perf_event_open;
+ * keyctl; userfaultfd; new namespaces; mount; ptrace; device nodes; renicing other processes). Applied under
+ * gVisor too, where the engine registers runsc with --oci-seccomp. docs/security.md says how it was derived.
+ */
+const SECCOMP = `seccomp=${JSON.stringify(seccompProfile)}`;
+
+/**
+ * Size of /dev/shm (a tmpfs private to the container). Its pages, like those of /work and /tmp, are charged to
+ * the container's memory cgroup, so a full /dev/shm counts against the run's memory limit.
+ */
+export const SHM_MB = 64;
 
 /**
  * Under gVisor the pids limit counts the sandbox kernel's own host threads (the Sentry's Go runtime), not just the
@@ -29,11 +43,14 @@ export interface ContainerConfigOptions {
   cpus: number;
   workdirMb: number;
   tmpMb: number;
+  /** The uid (and gid) this container's programs run as; unique among live containers (RunnerUidPool). */
+  runnerUid: number;
 }
 
 /**
  * The Docker create options of one sandbox container: the whole lockdown (no network, memory = memory+swap,
- * pids and CPU caps, read-only root, size-capped tmpfs, capabilities dropped but what the agent needs).
+ * pids and CPU caps, read-only root, size-capped tmpfs and /dev/shm, capabilities dropped but what the agent
+ * needs, our seccomp profile, a runner uid of its own).
  */
 export function containerCreateOptions(
   spec: SandboxSpec,
@@ -50,6 +67,8 @@ export function containerCreateOptions(
     AttachStdin: true,
     AttachStdout: true,
     AttachStderr: true,
+    // Appended to the image's ENTRYPOINT (the agent): the uid it runs this container's programs as.
+    Cmd: ['--uid', String(o.runnerUid)],
     NetworkDisabled: true,
     Env: [],
     Labels: {
@@ -61,6 +80,13 @@ export function containerCreateOptions(
     HostConfig: {
       NetworkMode: 'none',
       Runtime: o.runtime,
+      // runc: no user namespace even when the engine remaps (userns-remap). Under a user namespace the kernel
+      // charges inotify, message queue and pending-signal quotas to its owner, host root, for all containers
+      // together, so one run could use them up for every other run and for the host (measured; see
+      // docs/security.md). The per-container runner uid keeps those quotas apart instead. gVisor implements
+      // them inside its own kernel, so runsc takes the engine's remapping: its Sentry and gofer then run as an
+      // unprivileged host uid.
+      ...(o.runtime === 'runsc' ? {} : { UsernsMode: 'host' }),
       Memory: memoryBytes,
       MemorySwap: memoryBytes,
       PidsLimit: o.runtime === 'runsc' ? spec.pids + RUNSC_THREAD_ALLOWANCE : spec.pids,
@@ -68,14 +94,15 @@ export function containerCreateOptions(
       ReadonlyRootfs: true,
       Tmpfs: {
         // The runner uid owns /work (a mode alone is overridden by the image's folder on copy-up).
-        '/work': `rw,exec,nosuid,nodev,size=${o.workdirMb}m,mode=0755,uid=${RUNNER_UID},gid=${RUNNER_UID}`,
+        '/work': `rw,exec,nosuid,nodev,size=${o.workdirMb}m,mode=0755,uid=${o.runnerUid},gid=${o.runnerUid}`,
         '/tmp': `rw,exec,nosuid,nodev,size=${o.tmpMb}m,mode=1777`,
       },
       CapDrop: ['ALL'],
       // The agent (root, PID 1) needs these to drop to the runner uid and to kill its processes.
       CapAdd: ['SETUID', 'SETGID', 'KILL'],
-      SecurityOpt: ['no-new-privileges'],
+      SecurityOpt: ['no-new-privileges', SECCOMP],
       IpcMode: 'private',
+      ShmSize: SHM_MB * 1024 * 1024,
       Ulimits: [{ Name: 'nofile', Soft: 1024, Hard: 1024 }],
       // Output goes over the attach stream only; a log driver would write every byte to disk.
       LogConfig: { Type: 'none', Config: {} },

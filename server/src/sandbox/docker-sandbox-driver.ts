@@ -3,10 +3,11 @@ import type { Duplex } from 'node:stream';
 import type Docker from 'dockerode';
 import { CONTAINER_LABELS, containerCreateOptions } from './container-config.js';
 import { DockerSandbox } from './docker-sandbox.js';
+import { RunnerUidPool } from './runner-uids.js';
 import { abortedError, describe, engineCall } from './engine-call.js';
 import { SandboxError, type Sandbox, type SandboxDriver, type SandboxSpec } from './sandbox.js';
 
-export { CONTAINER_LABELS, RUNNER_UID } from './container-config.js';
+export { CONTAINER_LABELS, isRunnerUid, RUNNER_UIDS } from './container-config.js';
 
 export interface DockerDriverOptions {
   docker: Docker;
@@ -46,6 +47,8 @@ function isOwnerAlive(owner: string | undefined): boolean {
 /** The real sandbox driver: Docker Engine API over its unix socket, via dockerode. */
 export class DockerSandboxDriver implements SandboxDriver {
   private readonly docker: Docker;
+  /** A runner uid per live container (docs/security.md: per-uid kernel quotas). */
+  private readonly runnerUids = new RunnerUidPool();
 
   constructor(private readonly options: DockerDriverOptions) {
     this.docker = options.docker;
@@ -91,6 +94,8 @@ export class DockerSandboxDriver implements SandboxDriver {
     const outer = signal ? { outer: signal } : {};
     const removeLate = (container: Docker.Container) =>
       void container.remove({ force: true }).catch(() => undefined);
+    const runnerUid = this.runnerUids.acquire();
+    const releaseUid = () => this.runnerUids.release(runnerUid);
     let container: Docker.Container;
     try {
       container = await engineCall(
@@ -105,12 +110,14 @@ export class DockerSandboxDriver implements SandboxDriver {
               cpus: o.cpus,
               workdirMb: o.workdirMb,
               tmpMb: o.tmpMb,
+              runnerUid,
             }),
             abortSignal,
           }),
         { ...outer, onLate: removeLate },
       );
     } catch (err) {
+      releaseUid();
       if (err instanceof SandboxError && err.reason === 'cancelled') throw err;
       throw new SandboxError(`cannot create a ${spec.language} container: ${describe(err)}`, 'unavailable');
     }
@@ -134,14 +141,22 @@ export class DockerSandboxDriver implements SandboxDriver {
       sandbox = new DockerSandbox(container, stream, spec, timeout, (line) =>
         o.onAgentLog?.(container.id, line),
       );
+      // The agent is PID 1: once it is gone, so is every process of this uid in the container.
+      sandbox.onExit(releaseUid);
       const ready = sandbox.waitReady(o.readyTimeoutMs);
       ready.catch(() => undefined); // observed below; avoid an unhandled rejection if start throws first
       await engineCall('start', timeout, (abortSignal) => container.start({ abortSignal }), outer);
       await (signal ? raceAbort(ready, signal, 'waiting for the agent') : ready);
       return sandbox;
     } catch (err) {
-      if (sandbox) void sandbox.destroy().catch(() => undefined);
-      else removeLate(container);
+      // Removal is bounded by the engine deadline, so waiting for it cannot hang the caller.
+      if (sandbox) await sandbox.destroy().catch(() => undefined);
+      else {
+        await engineCall('remove', timeout, (abortSignal) =>
+          container.remove({ force: true, abortSignal }),
+        ).catch(() => undefined);
+        releaseUid();
+      }
       if (err instanceof SandboxError) throw err;
       throw new SandboxError(`cannot start a ${spec.language} container: ${describe(err)}`, 'unavailable');
     }

@@ -5,6 +5,7 @@
 // environment or memory, the sensitive kernel files are absent, masked (empty) or unreadable, the host name
 // is `sandbox`, no Docker socket is mounted, and the program has no capabilities.
 import { describe, expect, it } from 'vitest';
+import { isRunnerUid } from '../../src/sandbox/docker-sandbox-driver.js';
 import { attack, expectStatus, GVISOR, py, useSecurityServer } from './harness.js';
 
 useSecurityServer();
@@ -104,7 +105,7 @@ describe('host details', () => {
     });
   });
 
-  it('is called `sandbox` and runs as uid 10001 without capabilities', async () => {
+  it('is called `sandbox` and runs as a runner uid (its group alike) without capabilities', async () => {
     const code = [
       'import os, socket',
       'print("hostname", socket.gethostname(), open("/etc/hostname").read().strip())',
@@ -115,7 +116,12 @@ describe('host details', () => {
     ].join('\n');
     await attack(py(code), (outcome) => {
       const lines = expectStatus(outcome, 'ok').stdout.trimEnd().split('\n');
-      expect(lines.slice(0, 2)).toEqual(['hostname sandbox sandbox', 'ids 10001 10001 10001 []']);
+      expect(lines[0]).toBe('hostname sandbox sandbox');
+      const ids = /^ids (\d+) (\d+) (\d+) \[\]$/.exec(lines[1]!);
+      expect(ids, lines[1]).not.toBeNull();
+      const [uid, euid, gid] = ids!.slice(1).map(Number);
+      expect(isRunnerUid(uid!), lines[1]).toBe(true);
+      expect([euid, gid]).toEqual([uid, uid]);
       for (const line of lines.slice(2, 6)) expect(line).toMatch(/^Cap\w+ 0+$/);
       // gVisor's /proc/self/status has no NoNewPrivs line; runc shows the flag the agent set.
       expect(lines[6]).toBe(GVISOR ? 'NoNewPrivs absent' : 'NoNewPrivs 1');

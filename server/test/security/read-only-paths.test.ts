@@ -1,7 +1,7 @@
 // Writes outside the sandbox's scratch space: creating or overwriting files in /, /usr, /etc, /home, /var,
 // /root, /dev; writing kernel tunables under /proc/sys, /sys and /proc/sysrq-trigger; chmod/chown/rename of
 // system files, a symlink planted in PATH, and mount/remount calls. What must hold: the root file system is
-// read-only, /proc/sys and /sys are read-only, the program (uid 10001, no capabilities, no_new_privs) can change
+// read-only, /proc/sys and /sys are read-only, the program (a runner uid, no capabilities, no_new_privs) can change
 // nothing outside /work and /tmp (EROFS, EACCES, EPERM or ENOENT), and those two stay writable.
 import { describe, expect, it } from 'vitest';
 import { attack, expectStatus, py, useSecurityServer } from './harness.js';
@@ -74,7 +74,7 @@ describe('writes to read-only places', () => {
   it('cannot chmod, chown, rename or shadow system files, nor mount anything', async () => {
     const attempts: Array<[string, string]> = [
       ['chmod-passwd', 'os.chmod("/etc/passwd", 0o666)'],
-      ['chown-passwd', 'os.chown("/etc/passwd", 10001, 10001)'],
+      ['chown-passwd', 'os.chown("/etc/passwd", os.getuid(), os.getgid())'],
       ['rename-bin', 'os.rename("/usr/bin/python3", "/usr/bin/python4")'],
       ['symlink-path', 'os.symlink("/work/evil", "/usr/local/bin/ls")'],
       ['remount-root', 'libc.mount(b"none", b"/", None, 32 | 1 << 5, None)'], // MS_REMOUNT
