@@ -240,8 +240,9 @@ export class DockerSandbox implements Sandbox {
 
   destroy(): Promise<void> {
     this.destroyed ??= (async () => {
-      this.listener = null;
-      this.failure = null;
+      // A run still going fails now (its timers cleared): dropping its handlers would leave `finished` pending
+      // for good, since the stream's close then finds nothing to fail.
+      this.fail(new SandboxError('the container was removed while the agent ran', 'agent_failed'));
       this.stream.destroy();
       const remove = () =>
         engineCall('remove', this.engineTimeoutMs, (abortSignal) =>

@@ -1,6 +1,7 @@
 import { BoundedQueue } from '../util/bounded-queue.js';
+import { abortedError } from './engine-call.js';
 import { planLimits, type RunContainerLimits } from './limit-policy.js';
-import type { Sandbox, SandboxDriver, SandboxSpec } from './sandbox.js';
+import { SandboxError, type Sandbox, type SandboxDriver, type SandboxSpec } from './sandbox.js';
 import { SandboxLease } from './sandbox-lease.js';
 import { WarmPool, type PoolLogger, type PoolSize, type PoolStats } from './warm-pool.js';
 
@@ -80,7 +81,14 @@ export class SandboxPools {
     let sandbox: Sandbox;
     if (plan.dedicated) {
       const spec = { ...pool.spec, ...limits.first };
-      sandbox = await this.creations.run(() => this.options.driver.create(spec, signal), signal);
+      sandbox = await this.creations
+        .run(() => this.options.driver.create(spec, signal), signal)
+        .catch((err: unknown) => {
+          // Aborted while waiting for a creation slot, the queue rejects with the bare abort reason.
+          throw signal?.aborted && !(err instanceof SandboxError)
+            ? abortedError('waiting to create a container', signal)
+            : err;
+        });
     } else {
       sandbox = await pool.acquire(signal);
     }
