@@ -160,10 +160,10 @@ async function startDockerd(): Promise<string> {
     }
     await sleep(250);
   }
+  // `exited` is set by the child's event handlers, which the compiler's flow analysis does not see.
+  const why = exited as string | null;
   throw new BootstrapError(
-    exited === null
-      ? `dockerd did not answer within ${START_TIMEOUT_MS / 1000} s`
-      : `dockerd stopped (${exited})`,
+    why === null ? `dockerd did not answer within ${START_TIMEOUT_MS / 1000} s` : `dockerd stopped (${why})`,
     `fix what its log says, then run this again; ${LOG_FILE} ends with:\n${logTail(logOffset)}`,
   );
 }

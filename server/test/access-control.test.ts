@@ -300,7 +300,7 @@ describe('keys in headers only, tickets for browser WebSockets', () => {
     if (!('socket' in first)) return;
     const frames: Array<{ type: string; [k: string]: unknown }> = [];
     const closed = new Promise<number>((resolve) => first.socket.on('close', (code) => resolve(code)));
-    first.socket.on('message', (raw) => frames.push(JSON.parse(raw.toString())));
+    first.socket.on('message', (raw) => frames.push(JSON.parse((raw as Buffer).toString())));
     first.socket.send(JSON.stringify({ type: 'run', request: JSON.parse(RUN_BODY), stdinOpen: false }));
     expect(await closed).toBe(1000);
     expect(frames.find((f) => f.type === 'result')).toMatchObject({ status: 'ok' });
@@ -394,7 +394,7 @@ describe('rate limits per key and per address, tickets that expire, behind a tru
       });
       if (!('socket' in ws)) throw new Error(`not admitted: ${ws.status}`);
       const frames: string[] = [];
-      ws.socket.on('message', (raw) => frames.push(raw.toString()));
+      ws.socket.on('message', (raw) => frames.push((raw as Buffer).toString()));
       const closed = new Promise<number>((resolve) => ws.socket.on('close', (code) => resolve(code)));
       ws.socket.send(message);
       return { code: await closed, frames };

@@ -75,7 +75,9 @@ describe('a hung engine', () => {
         // A streaming run: an error frame naming the cause, then close code 4503.
         const socket = new WebSocket(`${address.replace('http', 'ws')}/api/v1/runs/ws`);
         const frames: Array<{ type: string; code?: string }> = [];
-        socket.on('message', (raw) => frames.push(JSON.parse(raw.toString()) as { type: string }));
+        socket.on('message', (raw) =>
+          frames.push(JSON.parse((raw as Buffer).toString()) as { type: string }),
+        );
         socket.on('open', () => socket.send(JSON.stringify({ type: 'run', request: hello })));
         const closed = await timed(
           new Promise<number>((resolve) => socket.on('close', (code) => resolve(code))),

@@ -209,12 +209,14 @@ describe('runs API on real containers', () => {
   it('lists the runtimes with versions read from the images', async () => {
     const res = await server.app.inject({ method: 'GET', url: '/api/v1/runtimes' });
     expect(res.statusCode).toBe(200);
-    const runtimes = res.json() as Array<{
-      language: string;
-      version: string;
-      aliases: string[];
-      extensions: string[];
-    }>;
+    const runtimes = res.json<
+      Array<{
+        language: string;
+        version: string;
+        aliases: string[];
+        extensions: string[];
+      }>
+    >();
     expect(runtimes.map((r) => r.language)).toEqual(['javascript', 'python']);
     for (const r of runtimes) expect(r.version).toMatch(/^\d+\.\d+\.\d+$/);
     expect(runtimes.find((r) => r.language === 'python')?.aliases).toContain('py');

@@ -30,7 +30,10 @@ function open(run: object) {
   const waiters: Array<{ test: (f: Frame) => boolean; resolve: (f: Frame) => void }> = [];
   socket.on('open', () => socket.send(JSON.stringify(run)));
   socket.on('message', (raw) => {
-    const frame = { ...(JSON.parse(raw.toString()) as object), at: Date.now() - started } as Frame;
+    const frame = {
+      ...(JSON.parse((raw as Buffer).toString()) as object),
+      at: Date.now() - started,
+    } as Frame;
     frames.push(frame);
     for (const w of waiters.splice(0)) {
       if (w.test(frame)) w.resolve(frame);

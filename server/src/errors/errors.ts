@@ -99,7 +99,7 @@ export function createError(
   args: ReadonlyArray<string | number> | string | number = [],
   headers: Record<string, string> = {},
 ): CodeRunnerError {
-  const values = Array.isArray(args) ? [...args] : [args];
+  const values: Array<string | number> = typeof args === 'object' ? [...args] : [args];
   let i = 0;
   const message = ERRORS[code].message.replace(/%s/g, () => String(values[i++] ?? ''));
   return new CodeRunnerError(code, message, headers);

@@ -47,7 +47,6 @@ export type RunServiceConfig = Pick<
   | 'SANDBOX_ENGINE_TIMEOUT_MS'
 > &
   Parameters<typeof createRunRequestSchema>[0] &
-  Parameters<typeof resolveLimits>[0] &
   Parameters<typeof buildAgentRequest>[0];
 
 export interface RunServiceDeps {

@@ -53,7 +53,7 @@ export class BoundedQueue {
         const onAbort = () => {
           const index = this.waiting.indexOf(waiter);
           if (index !== -1) this.waiting.splice(index, 1);
-          reject(signal!.reason);
+          reject(signal!.reason as unknown);
         };
         signal?.addEventListener('abort', onAbort, { once: true });
         this.waiting.push(waiter);

@@ -15,7 +15,7 @@ import { pino } from 'pino';
 import { vi } from 'vitest';
 import { buildApp } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/config/config.js';
-import { RunLifecycle } from '../../src/runs/run-lifecycle.js';
+import { RunLifecycle, type RunState } from '../../src/runs/run-lifecycle.js';
 import { containerLimitsFor } from '../../src/runs/run-plan.js';
 import { RunService } from '../../src/runs/run-service.js';
 import { loadRuntimes, type RuntimeRegistry } from '../../src/runtimes/runtime-registry.js';
@@ -163,14 +163,14 @@ export function fakeRun(script: string, extra: Record<string, unknown> = {}) {
 export function recordRunPaths(): string[][] {
   const paths: string[][] = [];
   const walked = new WeakMap<RunLifecycle, string[]>();
-  const to = RunLifecycle.prototype.to;
+  const to = (life: RunLifecycle, state: RunState) => RunLifecycle.prototype.to.call(life, state);
   vi.spyOn(RunLifecycle.prototype, 'to').mockImplementation(function (this: RunLifecycle, state) {
     let path = walked.get(this);
     if (!path) {
       walked.set(this, (path = [this.state]));
       paths.push(path);
     }
-    to.call(this, state);
+    to(this, state);
     path.push(state);
   });
   return paths;

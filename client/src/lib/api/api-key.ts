@@ -25,9 +25,9 @@ export interface ApiKeyStore {
   /** The key to send now, or null. */
   get(): string | null;
   /** The current state; the same object until something changes (for useSyncExternalStore). */
-  snapshot(): KeyStoreSnapshot;
+  snapshot: () => KeyStoreSnapshot;
   /** Calls `listener` after every change; returns the unsubscribe function. */
-  subscribe(listener: () => void): () => void;
+  subscribe: (listener: () => void) => () => void;
   /** Keeps `key` where chosen (and nowhere else), and hands it to every request waiting for one. */
   set(key: string, persistence: KeyPersistence): void;
   /** Drops the key from memory and from both storages. */

@@ -172,8 +172,8 @@ export function saveWorkspace(storage: Pick<Storage, 'setItem'>, workspace: Work
 export interface WorkspaceSaver {
   save(workspace: Workspace): void;
   /** False after a save the storage refused, until one succeeds. */
-  failed(): boolean;
-  subscribe(listener: () => void): () => void;
+  failed: () => boolean;
+  subscribe: (listener: () => void) => () => void;
 }
 
 /** A saver over `storage` (localStorage in the editor). */
