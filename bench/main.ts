@@ -15,6 +15,7 @@ import {
   startServer,
   type RunningServer,
 } from './coderunner-path.js';
+import { benchEditorFirstOutput } from './editor-first-output.js';
 import { buildReport, formatReport, writeReport, type Measurements, type ThroughputRow } from './report.js';
 import { progress, summarize, type Bounds, type Summary } from './stats.js';
 
@@ -171,6 +172,14 @@ async function main(): Promise<number> {
     process.stdout.write(`${formatReport(report)}\n`);
     await writeReport(RESULTS_FILE, report);
     progress(`wrote ${RESULTS_FILE}`);
+    progress('(h) the editor: Run to first output in headless Chromium, 10 runs ...');
+    const editor = await benchEditorFirstOutput(bounds(10, 60));
+    process.stdout.write(
+      editor.ran
+        ? `editor: first output ${editor.firstOutput.medianMs} ms after Run (median of ${editor.firstOutput.n}; ` +
+            `next frame ${editor.nextFrame.medianMs} ms; p95 ${editor.firstOutput.p95Ms} ms); goal < 100 ms\n`
+        : `editor: skipped (${editor.reason})\n`,
+    );
     if (report.failedRuns.count > 0)
       progress(`FAILED: ${report.failedRuns.count} run(s) did not print hello`);
     return report.failedRuns.count > 0 ? 1 : 0;

@@ -91,3 +91,33 @@ export async function createInTree(page: Page, kind: 'file' | 'folder', name: st
   await page.locator('#name-prompt-input').press('Enter');
   await page.locator('#name-prompt-input').waitFor({ state: 'detached', timeout: 5000 });
 }
+
+/** Clicks Run and resolves with the ms until stdout text is in the console, and until the next frame after it. */
+export function timeFirstOutput(page: Page): Promise<{ dom: number; frame: number }> {
+  return page.evaluate(
+    () =>
+      new Promise<{ dom: number; frame: number }>((resolve, reject) => {
+        const output = document.querySelector('[data-testid="output"]');
+        const button = document.querySelector<HTMLButtonElement>('[data-testid="run-button"]');
+        if (!output || !button) return reject(new Error('the page has no output or run button'));
+        const hasOutput = () => (output.querySelector('[data-stream="stdout"]')?.textContent ?? '') !== '';
+        let cleared = false;
+        let started = 0;
+        const observer = new MutationObserver(() => {
+          if (!cleared) cleared = !hasOutput(); // the previous run's output goes first
+          if (!cleared || !hasOutput()) return;
+          const dom = performance.now() - started;
+          observer.disconnect();
+          clearTimeout(timer);
+          requestAnimationFrame(() => resolve({ dom, frame: performance.now() - started }));
+        });
+        const timer = setTimeout(() => {
+          observer.disconnect();
+          reject(new Error('no output within 10 s'));
+        }, 10_000);
+        observer.observe(output, { childList: true, subtree: true, characterData: true });
+        started = performance.now();
+        button.click();
+      }),
+  );
+}
