@@ -79,35 +79,34 @@ describe('computeRuntimeHash', () => {
 
 describe('withRunscRuntime', () => {
   const runsc = { path: RUNSC_PATH, runtimeArgs: ['--network=none', '--oci-seccomp'] };
-  const remap = { 'userns-remap': 'default' };
 
-  it('adds the runtime and user-namespace remapping to an empty config', () => {
-    expect(withRunscRuntime({})).toEqual({ config: { runtimes: { runsc }, ...remap }, changed: true });
+  it('adds the runtime to an empty config', () => {
+    expect(withRunscRuntime({})).toEqual({ config: { runtimes: { runsc } }, changed: true });
   });
 
   it('keeps other keys and runtimes', () => {
     const existing = { 'log-level': 'warn', runtimes: { kata: { path: '/k' } } };
     expect(withRunscRuntime(existing)).toEqual({
-      config: { 'log-level': 'warn', runtimes: { kata: { path: '/k' }, runsc }, ...remap },
+      config: { 'log-level': 'warn', runtimes: { kata: { path: '/k' }, runsc } },
       changed: true,
     });
   });
 
-  it('reports no change when both are already there, and keeps a remapping the operator chose', () => {
-    expect(withRunscRuntime({ runtimes: { runsc }, ...remap }).changed).toBe(false);
-    expect(withRunscRuntime({ runtimes: { runsc }, 'userns-remap': 'ops:ops' })).toEqual({
-      config: { runtimes: { runsc }, 'userns-remap': 'ops:ops' },
-      changed: false,
+  it('reports no change when the runtime is there, and removes a user-namespace remapping', () => {
+    expect(withRunscRuntime({ runtimes: { runsc } }).changed).toBe(false);
+    expect(withRunscRuntime({ runtimes: { runsc }, 'userns-remap': 'default' })).toEqual({
+      config: { runtimes: { runsc } },
+      changed: true,
     });
   });
 
   it("replaces bookworm's runsc and an entry without the network or seccomp argument", () => {
     const old = { path: '/usr/bin/runsc', runtimeArgs: ['--network=none'] };
-    expect(withRunscRuntime({ runtimes: { runsc: old }, ...remap })).toEqual({
-      config: { runtimes: { runsc }, ...remap },
+    expect(withRunscRuntime({ runtimes: { runsc: old } })).toEqual({
+      config: { runtimes: { runsc } },
       changed: true,
     });
-    expect(withRunscRuntime({ runtimes: { runsc: { path: RUNSC_PATH } }, ...remap }).changed).toBe(true);
+    expect(withRunscRuntime({ runtimes: { runsc: { path: RUNSC_PATH } } }).changed).toBe(true);
   });
 });
 
@@ -116,11 +115,11 @@ describe('daemonMatches', () => {
     runc: { path: 'runc' },
     runsc: { path: RUNSC_PATH, runtimeArgs: ['--network=none', '--oci-seccomp'] },
   };
-  const security = ['name=seccomp,profile=default', 'name=userns'];
+  const security = ['name=seccomp,profile=default'];
 
-  it('wants our runsc with our flags and a remapping engine', () => {
+  it('wants our runsc with our flags and an engine that does not remap users', () => {
     expect(daemonMatches(runtimes, security)).toBe(true);
-    expect(daemonMatches(runtimes, ['name=seccomp,profile=default'])).toBe(false);
+    expect(daemonMatches(runtimes, [...security, 'name=userns'])).toBe(false);
     expect(
       daemonMatches({ runsc: { path: '/usr/bin/runsc', runtimeArgs: ['--network=none'] } }, security),
     ).toBe(false);

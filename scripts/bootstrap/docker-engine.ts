@@ -26,10 +26,9 @@ const DOCKERD_ARGS = ['--bridge=none', '--iptables=false', '--ip-masq=false'];
 // --oci-seccomp makes it apply the container's seccomp profile (ours, server/src/sandbox/seccomp.json) inside the
 // sandbox too. The platform is runsc's default (systrap). docs/security.md has the reasons.
 const RUNSC_ENTRY = { path: RUNSC_PATH, runtimeArgs: ['--network=none', '--oci-seccomp'] };
-// With gVisor the engine remaps container root (userns-remap, Docker's own `dockremap` range), so runsc's
-// Sentry and gofer run as an unprivileged host uid. runc containers opt out per container (UsernsMode host, in
-// server/src/sandbox/container-config.ts). Enabling it moves the engine to a new image store: images rebuild.
-const USERNS_REMAP = 'default';
+// No userns-remap: a remapping engine refuses `docker build --network host`, which the runtime images need for
+// apt (there is no bridge network here), and under runc a user namespace would pool per-user kernel quotas of
+// every container under its owner (docs/security.md). Each container gets its own unprivileged uid instead.
 const START_TIMEOUT_MS = 30_000;
 
 export interface EngineOptions {
@@ -51,7 +50,7 @@ export async function ensureDockerEngine({ apt, sandboxRuntime }: EngineOptions)
   if (version && (!wantRunsc || (await daemonHasRunsc()))) {
     return {
       value: undefined,
-      summary: `running, ${version}${wantRunsc ? ', runsc registered, userns-remap' : ''}`,
+      summary: `running, ${version}${wantRunsc ? ', runsc registered' : ''}`,
     };
   }
   if (!isRootOnDebian()) {
@@ -60,7 +59,7 @@ export async function ensureDockerEngine({ apt, sandboxRuntime }: EngineOptions)
         ? 'SANDBOX_RUNTIME=runsc but the daemon has no runsc runtime'
         : 'the Docker daemon does not answer',
       version
-        ? `install gVisor (runsc ${RUNSC_PATH}, 2024-07-29 or newer), set ${DAEMON_JSON} to include ${JSON.stringify({ 'userns-remap': USERNS_REMAP, runtimes: { runsc: RUNSC_ENTRY } })}, restart dockerd`
+        ? `install gVisor (runsc ${RUNSC_PATH}, 2024-07-29 or newer), set ${DAEMON_JSON} to include ${JSON.stringify({ runtimes: { runsc: RUNSC_ENTRY } })} without userns-remap, restart dockerd`
         : 'install Docker (e.g. the docker.io package) and start its daemon, or run this as root on Debian to have it done',
     );
   }
@@ -76,7 +75,7 @@ export async function ensureDockerEngine({ apt, sandboxRuntime }: EngineOptions)
     if (version) {
       await stopDockerd(changed ? `to load the new ${DAEMON_JSON}` : `it predates ${DAEMON_JSON}`);
       version = null;
-      action = 'restarted for runsc and userns-remap';
+      action = 'restarted for runsc';
     }
   }
   if (!version) {
@@ -85,14 +84,14 @@ export async function ensureDockerEngine({ apt, sandboxRuntime }: EngineOptions)
   }
   if (wantRunsc && !(await daemonHasRunsc())) {
     throw new BootstrapError(
-      'dockerd did not pick up the runsc runtime, its flags or userns-remap',
+      'dockerd did not pick up the runsc runtime or its flags, or still remaps users',
       `check ${DAEMON_JSON} and ${LOG_FILE}`,
     );
   }
   const where = action === 'running' ? '' : `, log ${LOG_FILE}`;
   return {
     value: undefined,
-    summary: `${action}, ${version}${wantRunsc ? ', runsc registered, userns-remap' : ''}${where}`,
+    summary: `${action}, ${version}${wantRunsc ? ', runsc registered' : ''}${where}`,
   };
 }
 
@@ -103,7 +102,7 @@ async function daemonVersion(): Promise<string | null> {
   return result.code === 0 && version !== '' ? version : null;
 }
 
-/** True when the daemon runs our runsc with our flags and remaps users (see daemonMatches). */
+/** True when the daemon runs our runsc with our flags and does not remap users (see daemonMatches). */
 async function daemonHasRunsc(): Promise<boolean> {
   const result = await run('docker', ['info', '--format', '{{json .Runtimes}}\n{{json .SecurityOptions}}'], {
     timeoutMs: 10_000,
@@ -113,7 +112,7 @@ async function daemonHasRunsc(): Promise<boolean> {
   return daemonMatches(JSON.parse(runtimes || '{}'), JSON.parse(security || '[]'));
 }
 
-/** Whether `docker info`'s Runtimes and SecurityOptions show RUNSC_ENTRY and user-namespace remapping. */
+/** Whether `docker info`'s Runtimes and SecurityOptions show RUNSC_ENTRY and no user-namespace remapping. */
 export function daemonMatches(runtimes: unknown, securityOptions: unknown): boolean {
   const runsc = isObject(runtimes) ? runtimes.runsc : undefined;
   return (
@@ -121,7 +120,7 @@ export function daemonMatches(runtimes: unknown, securityOptions: unknown): bool
     runsc.path === RUNSC_ENTRY.path &&
     isDeepStrictEqual(runsc.runtimeArgs, RUNSC_ENTRY.runtimeArgs) &&
     Array.isArray(securityOptions) &&
-    securityOptions.includes('name=userns')
+    !securityOptions.includes('name=userns')
   );
 }
 
@@ -187,7 +186,7 @@ async function stopDockerd(why: string): Promise<void> {
   }
 }
 
-/** Installs runsc if needed and registers it (and userns-remap) in daemon.json; true when the file changed. */
+/** Installs runsc if needed and registers it in daemon.json (without userns-remap); true when the file changed. */
 async function configureRunsc(apt: Apt): Promise<boolean> {
   console.log(`  ${await ensureRunsc(apt)} at ${RUNSC_PATH}`);
   let existing: unknown = {};
@@ -205,14 +204,16 @@ async function configureRunsc(apt: Apt): Promise<boolean> {
   if (changed) {
     mkdirSync('/etc/docker', { recursive: true });
     writeFileSync(DAEMON_JSON, `${JSON.stringify(config, null, 2)}\n`);
-    console.log(`  registered runsc and userns-remap in ${DAEMON_JSON}`);
+    console.log(
+      `  registered runsc in ${DAEMON_JSON}${'userns-remap' in (existing as object) ? ' and removed userns-remap (image builds need the host network, which a remapping engine refuses)' : ''}`,
+    );
   }
   return changed;
 }
 
 /**
- * Merges the runsc runtime and user-namespace remapping into a parsed daemon.json, keeping every other key (and a
- * remapping the operator chose already); `changed` says if it differed.
+ * Merges the runsc runtime into a parsed daemon.json, keeping every other key but `userns-remap` (see the note at
+ * the top); `changed` says if it differed.
  */
 export function withRunscRuntime(existing: unknown): { config: Record<string, unknown>; changed: boolean } {
   const config = isObject(existing) ? { ...existing } : {};
@@ -222,8 +223,8 @@ export function withRunscRuntime(existing: unknown): { config: Record<string, un
     config.runtimes = { ...runtimes, runsc: RUNSC_ENTRY };
     changed = true;
   }
-  if (typeof config['userns-remap'] !== 'string' || config['userns-remap'] === '') {
-    config['userns-remap'] = USERNS_REMAP;
+  if ('userns-remap' in config) {
+    delete config['userns-remap'];
     changed = true;
   }
   return { config, changed };
