@@ -163,7 +163,12 @@ export function fakeRun(script: string, extra: Record<string, unknown> = {}) {
 export function recordRunPaths(): string[][] {
   const paths: string[][] = [];
   const walked = new WeakMap<RunLifecycle, string[]>();
-  const to = (life: RunLifecycle, state: RunState) => RunLifecycle.prototype.to.call(life, state);
+  // The real transition, taken before the spy replaces it.
+  const original = Object.getOwnPropertyDescriptor(RunLifecycle.prototype, 'to')!.value as (
+    this: RunLifecycle,
+    state: RunState,
+  ) => void;
+  const to = (life: RunLifecycle, state: RunState) => original.call(life, state);
   vi.spyOn(RunLifecycle.prototype, 'to').mockImplementation(function (this: RunLifecycle, state) {
     let path = walked.get(this);
     if (!path) {
