@@ -3,7 +3,7 @@
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CodeRunnerServer } from '../src/create-server.js';
-import { containersOf, postRun, single, startTestServer } from './helpers.js';
+import { containersOf, postRun, single, startTestServer, waitFor } from './helpers.js';
 
 let server: CodeRunnerServer;
 let port: number;
@@ -36,15 +36,6 @@ function startAndAbandon(body: object): () => void {
   req.on('error', () => undefined); // the socket is destroyed on purpose
   req.end(payload);
   return () => req.destroy();
-}
-
-async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return true;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return false;
 }
 
 describe('a REST client that disconnects', () => {

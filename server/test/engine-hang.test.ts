@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { postRun, single, startTestServer } from './helpers.js';
+import { postRun, runsRecover, single, startTestServer } from './helpers.js';
 
 const ENGINE_TIMEOUT_MS = 3000;
 const ACQUIRE_TIMEOUT_MS = 3000;
@@ -14,15 +14,6 @@ const ANSWER_BOUND_MS = Math.max(ENGINE_TIMEOUT_MS, ACQUIRE_TIMEOUT_MS) + 2000;
 const MAX_STOPPED_MS = 30000;
 
 const hello = single('python', 'main.py', 'print("still here")');
-
-async function waitFor(check: () => Promise<boolean>, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return true;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  return false;
-}
 
 async function timed<T>(work: Promise<T>): Promise<{ value: T; ms: number }> {
   const started = Date.now();
@@ -92,11 +83,7 @@ describe('a hung engine', () => {
       });
 
       // The engine answers again: the pools refill and runs succeed (bounded wait).
-      const recovered = await waitFor(async () => {
-        const res = await postRun(server.app, hello);
-        return res.statusCode === 200 && res.json().status === 'ok';
-      }, 60000);
-      expect(recovered).toBe(true);
+      expect(await runsRecover(server.app, hello)).toBe(true);
       expect((await server.app.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200);
     } finally {
       await server.app.close();

@@ -9,20 +9,11 @@ import { describe, expect, it } from 'vitest';
 import { ensureDockerEngine } from '../../scripts/bootstrap/docker-engine.js';
 import { createApt } from '../../scripts/bootstrap/util.js';
 import { loadConfig } from '../src/config/config.js';
-import { containersOf, docker, postRun, single, startTestServer } from './helpers.js';
+import { containersOf, docker, postRun, runsRecover, single, startTestServer, waitFor } from './helpers.js';
 
 const hello = single('python', 'main.py', 'print("still here")');
 /** The engine deadline the test servers run with (the default): every bound below derives from it. */
 const ENGINE_TIMEOUT_MS = loadConfig({}).SANDBOX_ENGINE_TIMEOUT_MS;
-
-async function waitFor(check: () => Promise<boolean> | boolean, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return true;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return false;
-}
 
 describe('faults', () => {
   it('replaces a warm container killed from outside, and the next run is unaffected', async () => {
@@ -108,11 +99,7 @@ describe('faults', () => {
       if (down.statusCode === 200) expect(down.json().status).toBe('internal_error');
       await ensureDockerEngine({ apt: createApt(), sandboxRuntime: 'runc' });
       // Back up: the pool refills by itself and runs succeed again (bounded wait).
-      const recovered = await waitFor(async () => {
-        const res = await postRun(server.app, hello);
-        return res.statusCode === 200 && res.json().status === 'ok';
-      }, 60000);
-      expect(recovered).toBe(true);
+      expect(await runsRecover(server.app, hello)).toBe(true);
       expect((await server.app.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200);
     } finally {
       await server.app.close();

@@ -74,3 +74,25 @@ export async function containersOf(instanceId: string): Promise<Docker.Container
 export function single(language: string, name: string, content: string, extra: Record<string, unknown> = {}) {
   return { language, files: [{ name, content }], ...extra };
 }
+
+/** Polls `check` every `everyMs` until it holds or `timeoutMs` passes; true when it held (bounded in time). */
+export async function waitFor(
+  check: () => boolean | Promise<boolean>,
+  timeoutMs: number,
+  everyMs = 100,
+): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check()) return true;
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+  return false;
+}
+
+/** Polls until a run of hello world succeeds again (an engine back after a fault); true when it did in time. */
+export function runsRecover(app: FastifyInstance, body: unknown, timeoutMs = 60000): Promise<boolean> {
+  return waitFor(async () => {
+    const res = await postRun(app, body);
+    return res.statusCode === 200 && res.json<{ status: string }>().status === 'ok';
+  }, timeoutMs);
+}
