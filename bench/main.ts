@@ -15,6 +15,9 @@ import {
   startServer,
   type RunningServer,
 } from './coderunner-path.js';
+import { benchJobe } from './compat-jobe.js';
+import { benchJudge0 } from './compat-judge0.js';
+import { benchPiston } from './compat-piston.js';
 import { benchEditorFirstOutput } from './editor-first-output.js';
 import { buildReport, formatReport, writeReport, type Measurements, type ThroughputRow } from './report.js';
 import { progress, summarize, type Bounds, type Summary } from './stats.js';
@@ -28,6 +31,8 @@ const MAX_FAILED_RUNS = 5;
 const CLOSE_LIMIT_MS = 60000;
 
 const stop = new AbortController();
+/** Phase (d2): one line per compatibility protocol, printed after the main report. */
+const compatLines: string[] = [];
 const bounds = (count: number, budgetS: number): Bounds => ({
   count,
   budgetMs: budgetS * 1000,
@@ -93,6 +98,29 @@ async function measure(docker: Docker, label: string, servers: RunningServer[]):
   const coderunnerWarm = summarize(warm.samples);
   checkComplete('(d)', coderunnerWarm.n, 30);
   progress(`(d) ${fmt(coderunnerWarm)}; failed runs so far: ${failures.count}`);
+
+  progress(
+    '(d2) the same warm path through the Jobe, Piston and Judge0 APIs: 15 samples each, from a full pool ...',
+  );
+  const protocols = [
+    ['Jobe', benchJobe],
+    ['Piston', benchPiston],
+    ['Judge0', benchJudge0],
+  ] as const;
+  for (const [name, bench] of protocols) {
+    const samples: number[] = [];
+    const end = Date.now() + 45000;
+    for (let i = 0; i < 15 && Date.now() < end && !stop.signal.aborted; i++) {
+      await running.server.pools.whenFull(30000);
+      samples.push(...(await bench(running.baseUrl, { count: 1, budgetMs: 10000, signal: stop.signal })));
+    }
+    const summary = summarize(samples);
+    checkComplete(`(d2) ${name}`, summary.n, 15);
+    compatLines.push(
+      `${name.padEnd(7)} ${fmt(summary)}; ${(summary.medianMs / coderunnerWarm.medianMs).toFixed(2)}x the native API's median`,
+    );
+    progress(`(d2) ${name}: ${fmt(summary)}`);
+  }
 
   progress(`(f) sustained: 60 requests at concurrency ${SUSTAINED_CONCURRENCY}, no waiting for the pool ...`);
   const sustained = await benchSustained(docker, running, bounds(60, 45), SUSTAINED_CONCURRENCY, failures);
@@ -172,6 +200,10 @@ async function main(): Promise<number> {
     process.stdout.write(`${formatReport(report)}\n`);
     await writeReport(RESULTS_FILE, report);
     progress(`wrote ${RESULTS_FILE}`);
+    process.stdout.write(
+      `\nwarm Python hello through the compatibility APIs (same server, beside the native path):\n` +
+        `${compatLines.map((line) => `  ${line}`).join('\n')}\n`,
+    );
     progress('(h) the editor: Run to first output in headless Chromium, 10 runs ...');
     const editor = await benchEditorFirstOutput(bounds(10, 60));
     process.stdout.write(

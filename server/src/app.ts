@@ -8,10 +8,13 @@ import Fastify, {
   type FastifyReply,
   type FastifyRequest,
 } from 'fastify';
+import { registerJobeRoutes } from './compat/jobe/jobe-routes.js';
 import type { Config } from './config/config.js';
 import { installErrorHandler } from './errors/error-handler.js';
+import { registerPistonRoutes } from './compat/piston/piston-routes.js';
 import { createError } from './errors/errors.js';
 import { refuseUpgrade, registerAccessControl, registerProtected } from './http/access-control.js';
+import { registerJudge0Routes } from './compat/judge0/judge0-routes.js';
 import { registerHealthRoutes } from './http/health-routes.js';
 import { logRedaction } from './http/request-log.js';
 import { registerRunsRoutes } from './http/runs-routes.js';
@@ -98,6 +101,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     });
     registerRuntimesRoutes(scope, deps.registry);
     registerWsTicketRoutes(scope, tickets);
+    registerPistonRoutes(scope, { runs: deps.runs, registry: deps.registry, config: deps.config });
+    registerJobeRoutes(scope, { runs: deps.runs, registry: deps.registry, config: deps.config });
+    registerJudge0Routes(scope, deps);
   });
   registerHealthRoutes(app, { driver: deps.driver, pools: deps.pools, runs: deps.runs });
   if (deps.clientDir && existsSync(deps.clientDir)) {

@@ -141,6 +141,16 @@ export const configSchema = z.object({
   RUN_MAX_FILES: int('Most files one request may carry', 100, 1, 10000),
   RUN_MAX_BODY_KB: int('Largest request body, in KiB; larger bodies get 413', 5120, 1, 1048576),
   RUN_FILE_SIZE_MB: int('Largest file a program may write', 32, 1, 4096),
+  STATE_DIR: z
+    .string()
+    .default('')
+    .describe("Folder for state kept across restarts (Jobe file cache); empty: the repository's .state"),
+  JOBE_FILE_CACHE_MB: int(
+    'Most the Jobe file cache (PUT files) keeps on disk; oldest files go first',
+    256,
+    1,
+    1048576,
+  ),
   SHUTDOWN_GRACE_MS: int('How long in-flight runs may take to finish after SIGTERM', 35000, 0, 600000),
   SERVE_CLIENT: bool('Serve the web client at /', true),
   API_KEYS: z
@@ -180,6 +190,22 @@ export const configSchema = z.object({
     30000,
     1000,
     600000,
+  ),
+  JUDGE0_SUBMISSION_TTL_MS: int(
+    'How long a finished Judge0 submission (/judge0) is kept for GET /judge0/submissions/{token}',
+    3600000,
+    1000,
+    604800000,
+  ),
+  JUDGE0_MAX_QUEUE_SIZE: int(
+    'Judge0 submissions (wait=false) waiting to run before new ones get 503 "queue is full"',
+    100,
+    1,
+    100000,
+  ),
+  JUDGE0_CALLBACKS_ALLOW_PRIVATE: bool(
+    'Let Judge0 callback_url PUTs reach loopback and private addresses (SSRF risk; tests only)',
+    false,
   ),
 });
 
