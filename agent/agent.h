@@ -2,7 +2,9 @@
  * coderunner-agent: the main process (PID 1) of a CodeRunner runtime container.
  *
  * It reads one run request from stdin, writes the files, runs each stage as the unprivileged runner uid and
- * streams the results back as frames on stdout. The wire format and the guarantees are in
+ * streams the results back as frames on stdout. Under runc the container starts it as that runner uid itself
+ * (no capability at all), so nothing in the container is host root; under gVisor it starts as the sandbox's
+ * root (host uid 100000 through the engine's userns-remap) and drops to the runner uid for every child. The wire format and the guarantees are in
  * docs/agent-protocol.md, which is the contract: change it together with the server's codec, never alone.
  *
  * The agent is not a trust boundary (the server keeps its own deadline and removes the container), but it must
@@ -15,7 +17,7 @@
  *   request.c  parsing and checking the run request, writing its files
  *   cgroup.c   the container cgroup's counters, CPU accounting of a stage
  *   stage.c    running a stage: the poll loop (limits, output, stdin), reaping, the result
- *   exec.c     the stage's child side: stdio, rlimits, dropping privileges, exec
+ *   exec.c     the stage's child side: stdio, rlimits, becoming the runner uid, exec
  *   kill.c     killing every process of the runner uid
  */
 #ifndef CODERUNNER_AGENT_H
@@ -111,6 +113,7 @@ struct stage_stdin {
 /* main.c: set once at start-up. */
 extern uid_t run_uid;
 extern gid_t run_gid;
+extern bool as_root; /* started as root: children drop to run_uid; otherwise the agent is run_uid itself */
 extern const char *workdir;
 extern pid_t agent_pid;
 extern int sigfd;
@@ -165,6 +168,7 @@ void handle_signals(struct reaped *rp);
 void run_stage(uint8_t idx, const struct stage *st, bool has_stdin, struct result *r);
 
 /* exec.c */
+bool become_runner(void);
 _Noreturn void child_exec(const struct stage *st, int in0, int out1, int err1);
 
 /* kill.c */

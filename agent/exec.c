@@ -1,4 +1,4 @@
-/* The child side of a stage, between fork and exec: stdio, limits, dropping to the runner uid, finding argv[0]. */
+/* The child side of a stage, between fork and exec: stdio, limits, becoming the runner uid, finding argv[0]. */
 #include "agent.h"
 
 #include <errno.h>
@@ -9,7 +9,34 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include <linux/capability.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
+
+/*
+ * Makes a child of the agent the runner uid, for good: no supplementary group but the runner's own (Docker
+ * lists the primary gid there for a numeric User), every uid and gid the runner's, no capability, no way back
+ * to root. Started as the runner itself (runc), the agent only checks; started as root (gVisor), the child
+ * drops here. Sets errno and returns false when anything is off.
+ */
+bool become_runner(void)
+{
+	if (as_root && (setgroups(0, NULL) || setresgid(run_gid, run_gid, run_gid) || setresuid(run_uid, run_uid, run_uid)))
+		return false;
+	uid_t r, e, s;
+	gid_t gr, ge, gs, groups[2];
+	int ng = getgroups(2, groups);
+	struct __user_cap_header_struct ch = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct cd[2] = { { 0, 0, 0 }, { 0, 0, 0 } };
+	if (getresuid(&r, &e, &s) || getresgid(&gr, &ge, &gs) || r != run_uid || e != run_uid || s != run_uid ||
+	    gr != run_gid || ge != run_gid || gs != run_gid || ng < 0 || ng > 1 || (ng == 1 && groups[0] != run_gid) ||
+	    setuid(0) == 0 ||
+	    syscall(SYS_capget, &ch, cd) != 0 || (cd[0].permitted | cd[1].permitted | cd[0].effective | cd[1].effective)) {
+		errno = EPERM;
+		return false;
+	}
+	return true;
+}
 
 static void try_exec(const char *file, char *const argv[], char *const envp[])
 {
@@ -88,28 +115,25 @@ void child_exec(const struct stage *st, int in0, int out1, int err1)
 	if (close_range(3, ~0U, 0) < 0)
 		for (int fd = 3; fd < 4096; fd++)
 			close(fd);
-	/* If the cgroup runs out of memory, the OOM killer must pick the program, not the agent. */
+	/* If the cgroup runs out of memory, the OOM killer must pick the program, not the agent. Our /proc/self
+	 * belongs to root while we are not dumpable (inherited from the agent), which a runner-uid child is not:
+	 * dumpable just for the write. No other process of the uid exists now (the last stage's were killed). */
+	prctl(PR_SET_DUMPABLE, 1);
 	int fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
 	if (fd >= 0) {
 		if (write(fd, "1000", 4) < 0) {
 		}
 		close(fd);
 	}
+	prctl(PR_SET_DUMPABLE, 0);
 	rlim_t cpu_s = ((rlim_t)st->cpu_ms + 999) / 1000;
 	struct rlimit cpu = { cpu_s, cpu_s + 1 }, fsz = { st->fsize, st->fsize }, core = { 0, 0 };
 	if (setrlimit(RLIMIT_CPU, &cpu) || setrlimit(RLIMIT_FSIZE, &fsz) || setrlimit(RLIMIT_CORE, &core))
 		child_fail("setrlimit");
 	if (chdir(workdir) < 0)
 		child_fail("chdir");
-	if (setgroups(0, NULL) || setresgid(run_gid, run_gid, run_gid) || setresuid(run_uid, run_uid, run_uid))
-		child_fail("cannot drop privileges");
-	uid_t r, e, s;
-	gid_t gr, ge, gs;
-	if (getresuid(&r, &e, &s) || getresgid(&gr, &ge, &gs) || r != run_uid || e != run_uid || s != run_uid ||
-	    gr != run_gid || ge != run_gid || gs != run_gid || getgroups(0, NULL) != 0 || setuid(0) == 0) {
-		errno = EPERM;
-		child_fail("privileges did not drop");
-	}
+	if (!become_runner())
+		child_fail("cannot run as the runner uid");
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		child_fail("no_new_privs");
 	/* After setuid, which clears it; the getppid check closes the race with the agent dying first. */

@@ -4,7 +4,6 @@
 
 #include <dirent.h>
 #include <errno.h>
-#include <grp.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -31,27 +30,28 @@ static void scan_kill(int sig)
 }
 
 /*
- * Outside a container of its own (tests on a host), a helper that becomes the runner uid and calls kill(-1, sig) reaches every process of that uid, however it
- * detached itself, and can never hit the agent (root) or itself. The kernel makes kill(-1) atomic against
- * fork, so a fork bomb cannot outrun it.
+ * kill(-1, sig) reaches every process the caller may signal except itself (and, in a PID namespace, its init),
+ * however it detached itself; the kernel makes it atomic against fork, so a fork bomb cannot outrun it.
  */
 void kill_runner(int sig)
 {
-	if (sig == SIGKILL && stage_pid > 0) {
+	if (as_root && sig == SIGKILL && stage_pid > 0) {
 		/* Covers the moment between fork and setuid, when the child is still root. */
 		kill(-stage_pid, SIGKILL);
 		kill(stage_pid, SIGKILL);
 	}
-	if (agent_pid == 1) {
-		/* The container's own PID namespace holds only the agent (init) and the program's processes, so root's
-		 * kill(-1) reaches every one of them, never the agent, and nothing the program does can get in its way. */
+	if (agent_pid == 1 || !as_root) {
+		/* In the container's own PID namespace (the agent is its init) every other process is the program's; as
+		 * the runner uid (runc), every process we may signal is the runner's. Either way kill(-1) reaches them
+		 * all, never the agent, and needs no fork. On a host, run a non-root agent under a uid of its own. */
 		kill(-1, sig);
 		return;
 	}
+	/* Root outside a container of its own (tests on a host): a helper that becomes the runner uid does it, and
+	 * can never hit the agent (root) or itself. */
 	pid_t p = fork();
 	if (p == 0) {
-		if (setgroups(0, NULL) == 0 && setresgid(run_gid, run_gid, run_gid) == 0 &&
-		    setresuid(run_uid, run_uid, run_uid) == 0) {
+		if (become_runner()) {
 			kill(-1, sig);
 			_exit(0);
 		}

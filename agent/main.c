@@ -14,6 +14,7 @@
 
 uid_t run_uid = 10001;
 gid_t run_gid = 10001;
+bool as_root;
 const char *workdir = "/work";
 pid_t agent_pid;
 int sigfd = -1;
@@ -27,12 +28,33 @@ static void prepare_workdir(void)
 		return;
 	}
 	/* Only outside Docker (a test run on a host): in a container the work dir is a 1777 tmpfs. */
-	if (errno != ENOENT || mkdir(workdir, 0755) < 0 || chown(workdir, run_uid, run_gid) < 0)
+	if (errno != ENOENT || mkdir(workdir, 0755) < 0 || (as_root && chown(workdir, run_uid, run_gid) < 0))
 		fatal("cannot create %s: %m", workdir);
+}
+
+/*
+ * Who runs the stages. Started as root (gVisor), the agent drops each child to --uid. Started as any other uid
+ * (runc: the container's User is the runner uid, with no capability), the stages run as that uid, which
+ * --uid, if given, must name; real, effective and saved ids must agree, and neither uid nor gid may be 0.
+ */
+static bool choose_runner(bool uid_given)
+{
+	uid_t r, e, s;
+	gid_t gr, ge, gs;
+	if (getresuid(&r, &e, &s) || getresgid(&gr, &ge, &gs))
+		return false;
+	as_root = e == 0;
+	if (as_root)
+		return true;
+	if (r != e || s != e || gr != ge || gs != ge || ge == 0 || (uid_given && run_uid != e))
+		return false;
+	run_uid = e, run_gid = ge;
+	return true;
 }
 
 int main(int argc, char **argv)
 {
+	bool uid_given = false;
 	for (int i = 1; i < argc; i++) {
 		char *end = NULL;
 		unsigned long u = 0;
@@ -41,27 +63,44 @@ int main(int argc, char **argv)
 		} else if (strcmp(argv[i], "--uid") == 0 && i + 1 < argc &&
 			   (u = strtoul(argv[i + 1], &end, 10)) > 0 && u < 0x7fffffff && !*end) {
 			run_uid = (uid_t)u, run_gid = (gid_t)u;
+			uid_given = true;
 			i++;
 		} else {
 			fprintf(stderr, "usage: coderunner-agent [--workdir /ABSOLUTE/DIR] [--uid N (not 0)]\n");
 			return 2;
 		}
 	}
+	if (!choose_runner(uid_given)) {
+		fprintf(stderr, "coderunner-agent: started as uid %u, gid %u: run as root with --uid N, or as the runner "
+				"uid itself (not 0, the same real, effective and saved ids)\n", (unsigned)getuid(), (unsigned)getgid());
+		return 2;
+	}
 	for (int fd = 0; fd < 3; fd++)
 		if (fcntl(fd, F_GETFD) < 0 && open("/dev/null", O_RDWR) != fd)
 			return 1;
 	agent_pid = getpid();
-	/* Not dumpable: /proc/1/{environ,maps,fd} stay closed to the program even where the kernel is gVisor's. */
+	/*
+	 * Not dumpable: the files of /proc/1 then belong to root and ptrace, process_vm_*, pidfd_getfd and /proc/1/mem refuse
+	 * access, also to programs that share our uid (runc). Nothing resets it: the agent never execs or changes
+	 * its own credentials.
+	 */
 	prctl(PR_SET_DUMPABLE, 0);
 	signal(SIGPIPE, SIG_IGN);
-	/* SIGCHLD through a signalfd keeps reaping in the poll loop; TERM/INT/HUP end the run cleanly. As PID 1
-	 * we would otherwise ignore them. */
+	/*
+	 * SIGCHLD through a signalfd keeps reaping in the poll loop. A forged one (a program of our uid may send it)
+	 * only makes us reap with WNOHANG: its siginfo is never read. TERM/INT/HUP end the run cleanly, but only
+	 * when the programs cannot send them (we are root): as PID 1 every signal without a handler is dropped,
+	 * which is what keeps a program of our own uid from ending the agent. The server never sends them; it
+	 * removes the container.
+	 */
 	sigset_t ss;
 	sigemptyset(&ss);
 	sigaddset(&ss, SIGCHLD);
-	sigaddset(&ss, SIGTERM);
-	sigaddset(&ss, SIGINT);
-	sigaddset(&ss, SIGHUP);
+	if (as_root) {
+		sigaddset(&ss, SIGTERM);
+		sigaddset(&ss, SIGINT);
+		sigaddset(&ss, SIGHUP);
+	}
 	sigprocmask(SIG_BLOCK, &ss, NULL);
 	sigfd = signalfd(-1, &ss, SFD_CLOEXEC | SFD_NONBLOCK);
 	if (sigfd < 0)

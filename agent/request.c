@@ -3,7 +3,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <grp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -153,8 +152,8 @@ void parse_request(const unsigned char *payload, size_t len, struct request *rq)
 		fatal("%zu unexpected bytes after the request", (size_t)(c.end - c.p));
 }
 
-/* Written by a child that is the runner uid, so the files are the program's own and no path trick can make
- * root write outside what the runner may write anyway. */
+/* Written by a child that is the runner uid (become_runner), so the files are the program's own and no path
+ * trick can make root write outside what the runner may write anyway. */
 void write_files(const struct file *f, uint32_t n)
 {
 	int ep[2];
@@ -167,8 +166,8 @@ void write_files(const struct file *f, uint32_t n)
 		const char *what = "work dir";
 		uint32_t i = 0;
 		close(ep[0]);
-		if (setgroups(0, NULL) || setresgid(run_gid, run_gid, run_gid) || setresuid(run_uid, run_uid, run_uid)) {
-			what = "drop privileges";
+		if (!become_runner()) {
+			what = "become the runner uid";
 			goto fail;
 		}
 		if (chdir(workdir) < 0)

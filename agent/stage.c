@@ -70,12 +70,13 @@ void run_stage(uint8_t idx, const struct stage *st, bool has_stdin, struct resul
 	memset(r, 0, sizeof *r);
 	k_seen = false;
 	/* Pipes belong to whoever creates them (the fs uid): made as the runner, the program can reopen its own
-	 * stdio through /dev/stdin, /dev/stdout and /dev/stderr, as many programs do. */
-	setfsgid(run_gid);
-	setfsuid(run_uid);
+	 * stdio through /dev/stdin, /dev/stdout and /dev/stderr, as many programs do. Without root we are the
+	 * runner already. */
+	if (as_root)
+		setfsgid(run_gid), setfsuid(run_uid);
 	bool piped = pipe2(outp, O_CLOEXEC) == 0 && pipe2(errp, O_CLOEXEC) == 0 && (!has_stdin || pipe2(inp, O_CLOEXEC) == 0);
-	setfsuid(0);
-	setfsgid(0);
+	if (as_root)
+		setfsuid(0), setfsgid(0);
 	if (!piped)
 		fatal("pipe: %m");
 	if (!has_stdin && (inp[0] = open("/dev/null", O_RDONLY | O_CLOEXEC)) < 0)

@@ -71,7 +71,10 @@ describe('Docker sandbox driver', () => {
       expect(host.MemorySwap).toBe(host.Memory);
       expect(host.PidsLimit).toBe(32);
       expect(host.CapDrop).toEqual(['ALL']);
-      expect([...(host.CapAdd ?? [])].sort()).toEqual(['KILL', 'SETGID', 'SETUID']);
+      // runc: the agent runs as the container's runner uid with no capability at all (docs/security.md).
+      expect(host.CapAdd ?? []).toEqual([]);
+      expect(info.Config.User).toMatch(/^(\d+):\1$/);
+      expect(info.Config.User).not.toBe('0:0');
       expect(host.SecurityOpt).toContain('no-new-privileges');
       expect(info.Config.Labels['coderunner.managed']).toBe('true');
       await sandbox.setLimits({ memoryMb: 128, pids: 48 });

@@ -49,25 +49,35 @@ export interface ContainerConfigOptions {
 
 /**
  * The Docker create options of one sandbox container: the whole lockdown (no network, memory = memory+swap,
- * pids and CPU caps, read-only root, size-capped tmpfs and /dev/shm, capabilities dropped but what the agent
- * needs, our seccomp profile, a runner uid of its own).
+ * pids and CPU caps, read-only root, size-capped tmpfs and /dev/shm, every capability dropped, our seccomp
+ * profile, a runner uid of its own).
+ *
+ * Under runc the container's only user is its runner uid: the agent (PID 1) starts as it with no capability and
+ * runs the stages as itself, so no process of the container is host root. What a program of the agent's own
+ * uid could otherwise do to it is closed by PID 1's signal rules, the agent being non-dumpable and the seccomp
+ * profile (docs/security.md, "The agent and the program share a uid"). Under gVisor the agent starts as the
+ * sandbox's root, which the engine's userns-remap makes host uid 100000, and drops to the runner uid for the
+ * stages: gVisor does not protect a PID 1 from its own namespace's signals, so there the agent must not share
+ * the program's uid.
  */
 export function containerCreateOptions(
   spec: SandboxSpec,
   o: ContainerConfigOptions,
 ): Docker.ContainerCreateOptions {
   const memoryBytes = spec.memoryMb * 1024 * 1024;
+  const gvisor = o.runtime === 'runsc';
   return {
     Image: spec.image,
     Hostname: 'sandbox',
-    User: '0:0',
+    User: gvisor ? '0:0' : `${o.runnerUid}:${o.runnerUid}`,
     Tty: false,
     OpenStdin: true,
     StdinOnce: false,
     AttachStdin: true,
     AttachStdout: true,
     AttachStderr: true,
-    // Appended to the image's ENTRYPOINT (the agent): the uid it runs this container's programs as.
+    // Appended to the image's ENTRYPOINT (the agent): the uid it runs this container's programs as (under runc
+    // its own, which the agent checks).
     Cmd: ['--uid', String(o.runnerUid)],
     NetworkDisabled: true,
     Env: [],
@@ -86,10 +96,10 @@ export function containerCreateOptions(
       // docs/security.md). The per-container runner uid keeps those quotas apart instead. gVisor implements
       // them inside its own kernel, so runsc takes the engine's remapping: its Sentry and gofer then run as an
       // unprivileged host uid.
-      ...(o.runtime === 'runsc' ? {} : { UsernsMode: 'host' }),
+      ...(gvisor ? {} : { UsernsMode: 'host' }),
       Memory: memoryBytes,
       MemorySwap: memoryBytes,
-      PidsLimit: o.runtime === 'runsc' ? spec.pids + RUNSC_THREAD_ALLOWANCE : spec.pids,
+      PidsLimit: gvisor ? spec.pids + RUNSC_THREAD_ALLOWANCE : spec.pids,
       NanoCpus: Math.round(o.cpus * 1e9),
       ReadonlyRootfs: true,
       Tmpfs: {
@@ -98,8 +108,9 @@ export function containerCreateOptions(
         '/tmp': `rw,exec,nosuid,nodev,size=${o.tmpMb}m,mode=1777`,
       },
       CapDrop: ['ALL'],
-      // The agent (root, PID 1) needs these to drop to the runner uid and to kill its processes.
-      CapAdd: ['SETUID', 'SETGID', 'KILL'],
+      // gVisor only: the agent (the sandbox's root, PID 1) needs these to drop to the runner uid and to kill its
+      // processes. Under runc it is the runner uid and needs none.
+      ...(gvisor ? { CapAdd: ['SETUID', 'SETGID', 'KILL'] } : {}),
       SecurityOpt: ['no-new-privileges', SECCOMP],
       IpcMode: 'private',
       ShmSize: SHM_MB * 1024 * 1024,

@@ -7,13 +7,14 @@
 //   - the well-behaved run came back `ok` with its output,
 //   - GET /healthz still answers 200,
 //   - no process of a runner uid (RUNNER_UIDS, one per container) that belongs to this server is left on the host (polled for ~3 s:
-//     the server removes each used container in the background; warm containers hold only the root agent).
+//     the server removes each used container in the background; a warm container holds only its agent, which
+//     under runc is the runner uid itself and is not counted).
 // Closing the server in afterAll must leave no container (checked here and again by test/leak-check.ts).
 //
 // The suite runs under runc and, with SANDBOX_RUNTIME=runsc, under gVisor; `GVISOR` lets a test adapt an
 // assertion where gVisor behaves differently but the defence still holds (each such place says why).
 import { execFile } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import type { LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, expect } from 'vitest';
@@ -217,6 +218,48 @@ async function containerOfProcess(pid: number): Promise<string | null | undefine
   }
 }
 
+/** What the host's /proc/<pid>/status says about one process. */
+export interface HostProcess {
+  pid: number;
+  name: string;
+  /** Real, effective, saved and file-system uid, as the host sees them. */
+  uids: number[];
+  gids: number[];
+  capEff: bigint;
+  capPrm: bigint;
+}
+
+/**
+ * Every host process in the container's cgroup (found by its 64-hex id in /proc/<pid>/cgroup), with its host
+ * uids and capabilities. Under runc these are the agent and the program's processes; under gVisor the Sentry
+ * and the gofer.
+ */
+export async function containerHostProcesses(containerId: string): Promise<HostProcess[]> {
+  const found: HostProcess[] = [];
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const [cgroup, status] = await Promise.all([
+        readFile(`/proc/${entry}/cgroup`, 'utf8'),
+        readFile(`/proc/${entry}/status`, 'utf8'),
+      ]);
+      if (!cgroup.includes(containerId)) continue;
+      const field = (name: string) => new RegExp(`^${name}:\\s*(.*)$`, 'm').exec(status)?.[1]?.trim() ?? '';
+      found.push({
+        pid: Number(entry),
+        name: field('Name'),
+        uids: field('Uid').split(/\s+/).map(Number),
+        gids: field('Gid').split(/\s+/).map(Number),
+        capEff: BigInt(`0x${field('CapEff')}`),
+        capPrm: BigInt(`0x${field('CapPrm')}`),
+      });
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return found;
+}
+
 /**
  * Processes of the runner uid on the host that could be this server's: every one except those inside a
  * container that exists and belongs to someone else (other engineers' servers share this engine and run
@@ -235,10 +278,19 @@ export async function runnerProcesses(): Promise<string[]> {
   const foreign = new Set(
     containers.filter((c) => c.Labels?.[CONTAINER_LABELS.instance] !== mine).map((c) => c.Id),
   );
+  // Under runc the agent itself is the runner uid: the main process of a container that still exists (a warm
+  // one waiting for its request) is not a leftover. Every other process of the uid is.
+  const agents = new Map<string, number>();
+  const agentOf = async (id: string) => {
+    if (!agents.has(id))
+      agents.set(id, await docker.getContainer(id).inspect().then((i) => i.State.Pid ?? 0, () => 0));
+    return agents.get(id);
+  };
   const found: string[] = [];
   for (const m of candidates) {
     const container = await containerOfProcess(Number(m[2]));
     if (container === undefined || (container !== null && foreign.has(container))) continue;
+    if (container !== null && (await agentOf(container)) === Number(m[2])) continue;
     found.push(`pid ${m[2]} in ${container?.slice(0, 12) ?? 'no container'}: ${m[3]!.slice(0, 120)}`);
   }
   return found;

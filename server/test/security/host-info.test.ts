@@ -117,11 +117,14 @@ describe('host details', () => {
     await attack(py(code), (outcome) => {
       const lines = expectStatus(outcome, 'ok').stdout.trimEnd().split('\n');
       expect(lines[0]).toBe('hostname sandbox sandbox');
-      const ids = /^ids (\d+) (\d+) (\d+) \[\]$/.exec(lines[1]!);
+      // Supplementary groups: none, or under runc only the runner's own gid (Docker lists a numeric User's
+      // primary gid there; the agent checks that it is nothing else).
+      const ids = /^ids (\d+) (\d+) (\d+) \[(\d*)\]$/.exec(lines[1]!);
       expect(ids, lines[1]).not.toBeNull();
-      const [uid, euid, gid] = ids!.slice(1).map(Number);
+      const [uid, euid, gid] = ids!.slice(1, 4).map(Number);
       expect(isRunnerUid(uid!), lines[1]).toBe(true);
       expect([euid, gid]).toEqual([uid, uid]);
+      if (ids![4]) expect(Number(ids![4])).toBe(uid);
       for (const line of lines.slice(2, 6)) expect(line).toMatch(/^Cap\w+ 0+$/);
       // gVisor's /proc/self/status has no NoNewPrivs line; runc shows the flag the agent set.
       expect(lines[6]).toBe(GVISOR ? 'NoNewPrivs absent' : 'NoNewPrivs 1');

@@ -1,75 +1,93 @@
 // Per-uid kernel quotas: inotify instances (128 per uid by default), pipe buffer pages, RLIMIT_NPROC, message
 // queue bytes and pending signals are counted per uid, across containers. With one runner uid for every run, one
 // program could use them all up and break another run at the same time. What must hold: every container runs
-// its programs as a uid of its own (RUNNER_UIDS), distinct on the host from another run's and from container
-// root, without capabilities; and a run that exhausts its inotify instances leaves a concurrent run unaffected.
-import { readFile } from 'node:fs/promises';
+// its programs as a uid of its own (RUNNER_UIDS), distinct on the host from another run's, without
+// capabilities; under runc no process of a sandbox container, the agent included, is host root (the agent is
+// the runner uid itself); and a run that exhausts its inotify instances leaves a concurrent run unaffected.
 import { describe, expect, it } from 'vitest';
-import { isRunnerUid } from '../../src/sandbox/docker-sandbox-driver.js';
+import { CONTAINER_LABELS, isRunnerUid } from '../../src/sandbox/docker-sandbox-driver.js';
 import { docker } from '../helpers.js';
-import { expectHealthy, expectStatus, GVISOR, py, send, useSecurityServer } from './harness.js';
+import {
+  containerHostProcesses,
+  expectHealthy,
+  expectStatus,
+  GVISOR,
+  type HostProcess,
+  py,
+  send,
+  server,
+  useSecurityServer,
+} from './harness.js';
 
 useSecurityServer();
 
-/** Uid, gid, effective and bounding capabilities of a host process, from /proc/<pid>/status. */
-async function hostIdentity(pid: number) {
-  const status = await readFile(`/proc/${pid}/status`, 'utf8');
-  const field = (name: string) => new RegExp(`^${name}:\\s*(.*)$`, 'm').exec(status)?.[1]?.trim() ?? '';
-  return {
-    uid: Number(field('Uid').split(/\s+/)[0]),
-    capEff: BigInt(`0x${field('CapEff')}`),
-    capBnd: BigInt(`0x${field('CapBnd')}`),
-  };
+/** While `runs` are in flight: the host processes of every container of this server that has more than its agent. */
+async function busyContainers(): Promise<HostProcess[][]> {
+  const mine = server().driver.instanceId;
+  const seen: HostProcess[][] = [];
+  for (const c of await docker.listContainers({ filters: { label: [`${CONTAINER_LABELS.instance}=${mine}`] } })) {
+    const procs = await containerHostProcesses(c.Id);
+    if (procs.length > 1) seen.push(procs);
+  }
+  return seen;
 }
 
-// CAP_KILL (5), CAP_SETGID (6), CAP_SETUID (7): all the agent keeps.
-const AGENT_CAPS = (1n << 5n) | (1n << 6n) | (1n << 7n);
-
 describe('runner uids', () => {
-  it('gives each concurrent run its own unprivileged uid, distinct from container root on the host', async () => {
-    const code = ['import os, time', 'print(os.getuid(), flush=True)', 'time.sleep(2.5)'].join('\n');
+  it('gives each concurrent run its own unprivileged uid; under runc every process of the container is it', async () => {
+    // The program forks, so each container holds the agent, the program and its child while we look.
+    const code = [
+      'import os, time',
+      'print(os.getuid(), flush=True)',
+      'if os.fork() == 0: time.sleep(2.5); os._exit(0)',
+      'time.sleep(2.5); os.wait()',
+    ].join('\n');
     const runs = [send(py(code)), send(py(code))];
     // While both sleep, look at them from the host (under runc the sandbox uid is the host uid).
     await new Promise((resolve) => setTimeout(resolve, 1200));
-    const seen = new Map<
-      number,
-      { uid: number; capEff: bigint; agent: Awaited<ReturnType<typeof hostIdentity>> }
-    >();
-    if (!GVISOR) {
-      for (const c of await docker.listContainers()) {
-        const info = await docker.getContainer(c.Id).inspect();
-        const agentPid = info.State.Pid;
-        if (!agentPid) continue;
-        const children = (
-          await readFile(`/proc/${agentPid}/task/${agentPid}/children`, 'utf8').catch(() => '')
-        )
-          .trim()
-          .split(/\s+/)
-          .filter(Boolean)
-          .map(Number);
-        for (const child of children) {
-          const id = await hostIdentity(child).catch(() => null);
-          if (id && isRunnerUid(id.uid)) seen.set(id.uid, { ...id, agent: await hostIdentity(agentPid) });
-        }
-      }
-    }
+    const seen = GVISOR ? [] : await busyContainers();
     const outcomes = await Promise.all(runs);
     const uids = outcomes.map((o) => Number(expectStatus(o, 'ok').stdout.trim()));
     for (const uid of uids) expect(isRunnerUid(uid), String(uid)).toBe(true);
     expect(uids[0]).not.toBe(uids[1]);
     if (!GVISOR) {
-      for (const uid of uids) {
-        const host = seen.get(uid);
-        expect(host, `no host process of uid ${uid} found`).toBeDefined();
-        expect(host!.uid).toBe(uid);
-        expect(host!.capEff).toBe(0n);
-        // Container root: host uid 0 under runc (no user namespace, see docs/security.md), with nothing but the
-        // three capabilities the agent needs, none of them inheritable by the program (no_new_privs, setuid).
-        expect(host!.agent.uid).not.toBe(uid);
-        expect(host!.agent.capBnd).toBe(AGENT_CAPS);
+      // Both containers, each with its agent (PID 1), the program and its child: 3 processes.
+      expect(seen.map((procs) => procs.length)).toEqual([3, 3]);
+      const hostUids = seen.map((procs) => procs[0]!.uids[0]).sort();
+      expect(hostUids).toEqual([...uids].sort());
+      for (const procs of seen) {
+        const uid = procs[0]!.uids[0]!;
+        for (const p of procs) {
+          // No process of a runc container is host root, the agent included: all four uids and gids are the
+          // container's runner uid, and nothing holds a capability.
+          expect(p.uids, `${p.pid} ${p.name}`).toEqual([uid, uid, uid, uid]);
+          expect(p.gids, `${p.pid} ${p.name}`).toEqual([uid, uid, uid, uid]);
+          expect(p.capEff, `${p.pid} ${p.name}`).toBe(0n);
+          expect(p.capPrm, `${p.pid} ${p.name}`).toBe(0n);
+        }
+        expect(procs.map((p) => p.name)).toContain('coderunner-agent'.slice(0, 15));
       }
     }
     await expectHealthy();
+  });
+
+  it.runIf(!GVISOR)('under runc no process of any sandbox container is host uid 0, warm ones included', async () => {
+    const mine = server().driver.instanceId;
+    const containers = await docker.listContainers({
+      filters: { label: [`${CONTAINER_LABELS.instance}=${mine}`] },
+    });
+    // The warm pool (POOL_SIZE 2) is running: each warm container holds its waiting agent. (A container that
+    // just finished a run may already be empty while the server removes it.)
+    let looked = 0;
+    for (const c of containers) {
+      const procs = await containerHostProcesses(c.Id);
+      if (procs.length > 0) looked++;
+      for (const p of procs) {
+        expect(p.uids.includes(0), `${c.Id.slice(0, 12)} pid ${p.pid} ${p.name} ${p.uids.join(" ")}`).toBe(false);
+        expect(isRunnerUid(p.uids[0]!)).toBe(true);
+        expect(p.capEff | p.capPrm).toBe(0n);
+      }
+    }
+    expect(looked).toBeGreaterThan(0);
   });
 
   it('a run that uses up its inotify instances does not stop another run from creating them', async () => {

@@ -4,7 +4,8 @@
 // ALLOWED when it went through: AF_VSOCK and the other exotic socket families (vsock reaches the hypervisor on
 // a VM host, and `--network none` does not cover it), netlink protocols other than route, io_uring, keyctl,
 // add_key, request_key, userfaultfd, bpf, perf_event_open, new namespaces (unshare, setns, clone with namespace
-// flags, clone3), mount and the new mount API, ptrace, device nodes, renicing another process. What must hold:
+// flags, clone3), mount and the new mount API, ptrace, device nodes, renicing another process, and what a program
+// sharing the agent's uid (runc) could do to it: prlimit64 and the scheduler calls on PID 1, F_SETSIG. What must hold:
 // each is refused with EPERM (clone3: ENOSYS, so that glibc falls back to clone, whose namespace flags are
 // filtered), and what programs do need (unix, inet, inet6 and netlink-route sockets, FIFOs, threads,
 // processes, nice on itself) still works.
@@ -65,6 +66,12 @@ const NR = {
   fsopen: 430,
   clone: 56,
   clone3: 435,
+  prlimit64: 302,
+  schedSetparam: 142,
+  schedSetscheduler: 144,
+  schedSetaffinity: 203,
+  schedSetattr: 314,
+  fcntl: 72,
 };
 const CLONE_NEWNS = 0x00020000;
 const CLONE_NEWUSER = 0x10000000;
@@ -198,6 +205,48 @@ describe('device nodes and other processes', () => {
   it('can still renice itself', async () => {
     await attack(py('import os\nprint(os.nice(0), os.nice(3))'), (outcome) => {
       expect(expectStatus(outcome, 'ok').stdout).toBe('0 3\n');
+    });
+  });
+});
+
+// Under runc the agent (PID 1) shares the program's uid, so the kernel's same-uid checks would let a program
+// lower the agent's limits, change its scheduling or have SIGIO delivered to it as SIGKILL/SIGSTOP (F_SETSIG).
+// The profile refuses those by argument; a value with high bits set, which the kernel truncates to the same
+// 32-bit pid or command, is refused too.
+describe('what a program of the agent\'s uid could do to it', () => {
+  const lim = ['lim = ctypes.create_string_buffer(16)'];
+  const param = ['param = ctypes.create_string_buffer(8)'];
+  const attr = ['import struct', 'attr = ctypes.create_string_buffer(struct.pack("IIQiI", 56, 0, 0, 19, 0) + bytes(32))'];
+  const mask = ['mask = ctypes.create_string_buffer(bytes([1]) + bytes(7))'];
+  const fd = ['fd = os.pipe()[0]'];
+  it.each([
+    ['prlimit64 of PID 1 (set RLIMIT_CPU)', `libc.syscall(${NR.prlimit64}, 1, 0, lim, None)`, lim],
+    ['prlimit64 of PID 1 (read)', `libc.syscall(${NR.prlimit64}, 1, 7, None, lim)`, lim],
+    ['prlimit64 of pid 0x1_0000_0000', `libc.syscall(${NR.prlimit64}, ctypes.c_long(0x1_0000_0000), 0, lim, None)`, lim],
+    ['prlimit64 of its own pid given explicitly (only 0, the caller, passes)', `libc.syscall(${NR.prlimit64}, ME, 7, None, lim)`, lim],
+    ['sched_setscheduler(1, SCHED_IDLE)', `libc.syscall(${NR.schedSetscheduler}, 1, 5, param)`, param],
+    ['sched_setscheduler(0x1_0000_0001, SCHED_IDLE)', `libc.syscall(${NR.schedSetscheduler}, ctypes.c_long(0x1_0000_0001), 5, param)`, param],
+    ['sched_setparam(1)', `libc.syscall(${NR.schedSetparam}, 1, param)`, param],
+    ['sched_setattr(1, nice 19)', `libc.syscall(${NR.schedSetattr}, 1, attr, 0)`, attr],
+    ['sched_setaffinity(1)', `libc.syscall(${NR.schedSetaffinity}, 1, 8, mask)`, mask],
+    ['sched_setaffinity(0x1_0000_0001)', `libc.syscall(${NR.schedSetaffinity}, ctypes.c_long(0x1_0000_0001), 8, mask)`, mask],
+    ['fcntl(F_SETSIG, SIGKILL)', `libc.syscall(${NR.fcntl}, fd, 10, 9)`, fd],
+    ['fcntl(0x1_0000_000a, SIGKILL), which the kernel reads as F_SETSIG', `libc.syscall(${NR.fcntl}, fd, ctypes.c_long(0x1_0000_000a), 9)`, fd],
+  ])('refuses %s', async (_label, call, setup) => {
+    await expectRefused(call, EPERM, setup);
+  });
+
+  it('still lets a program set its own limits, affinity (by pid 0 or its own thread id) and use fcntl', async () => {
+    const code = [
+      'import os, resource, threading',
+      'resource.setrlimit(resource.RLIMIT_NOFILE, (256, 256))',
+      'print(resource.prlimit(0, resource.RLIMIT_NOFILE))',
+      'os.sched_setaffinity(0, {0}); print(sorted(os.sched_getaffinity(0)))',
+      'os.sched_setaffinity(threading.get_native_id(), {0}); print("tid ok")',
+      'import fcntl; r, w = os.pipe(); fcntl.fcntl(r, fcntl.F_SETFL, os.O_NONBLOCK); print(fcntl.fcntl(r, fcntl.F_GETSIG))',
+    ].join('\n');
+    await attack(py(code), (outcome) => {
+      expect(expectStatus(outcome, 'ok').stdout).toBe('(256, 256)\n[0]\ntid ok\n0\n');
     });
   });
 });
