@@ -44,6 +44,14 @@ function isOwnerAlive(owner: string | undefined): boolean {
   }
 }
 
+/**
+ * Under gVisor a stage's CPU time, as the sandbox kernel accounts it, reads about 2.5 times the host's own
+ * accounting of the same work (measured; docs/security.md), so a multi-threaded compiler or runtime hit its CPU
+ * limit long before its wall-clock limit. The container's CPU quota already bounds real CPU use by the wall
+ * limit, so under runsc the agent's CPU limit is widened by this factor and the wall limit decides.
+ */
+const RUNSC_CPU_TIME_FACTOR = 3;
+
 /** The real sandbox driver: Docker Engine API over its unix socket, via dockerode. */
 export class DockerSandboxDriver implements SandboxDriver {
   private readonly docker: Docker;
@@ -138,8 +146,13 @@ export class DockerSandboxDriver implements SandboxDriver {
           })) as unknown as Duplex,
         { ...outer, onLate: (late) => late.destroy() },
       );
-      sandbox = new DockerSandbox(container, stream, spec, timeout, (line) =>
-        o.onAgentLog?.(container.id, line),
+      sandbox = new DockerSandbox(
+        container,
+        stream,
+        spec,
+        timeout,
+        (line) => o.onAgentLog?.(container.id, line),
+        o.runtime === 'runsc' ? RUNSC_CPU_TIME_FACTOR : 1,
       );
       // The agent is PID 1: once it is gone, so is every process of this uid in the container.
       sandbox.onExit(releaseUid);

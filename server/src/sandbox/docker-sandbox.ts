@@ -42,6 +42,8 @@ export class DockerSandbox implements Sandbox {
     readonly spec: SandboxSpec,
     private readonly engineTimeoutMs: number,
     onAgentLog: (line: string) => void,
+    /** CPU limits are multiplied by this before they reach the agent (gVisor's CPU clock runs fast). */
+    private readonly cpuTimeFactor = 1,
   ) {
     this.current = { memoryMb: spec.memoryMb, pids: spec.pids };
     this.demuxer = new DockerStreamDemuxer(
@@ -217,7 +219,11 @@ export class DockerSandbox implements Sandbox {
         }
       };
     });
-    send(encodeRunRequest(request));
+    const stages =
+      this.cpuTimeFactor === 1
+        ? request.stages
+        : request.stages.map((s) => ({ ...s, cpuMs: Math.round(s.cpuMs * this.cpuTimeFactor) }));
+    send(encodeRunRequest({ ...request, stages }));
     return {
       finished,
       writeStdin: (data) => {
