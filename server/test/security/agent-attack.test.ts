@@ -31,8 +31,9 @@ describe('attacks on the agent', () => {
       // there the agent is the sandbox's root and kill() fails with EPERM.
       const answer = GVISOR ? '1' : 'sent';
       expect(run.stdout).toBe(
-        ['SIGKILL', 'SIGTERM', 'SIGINT', 'SIGHUP', 'SIGSTOP', 'SIGSEGV'].map((s) => `${s} ${answer}\n`).join('') +
-          'agent alive\nrun continues\n',
+        ['SIGKILL', 'SIGTERM', 'SIGINT', 'SIGHUP', 'SIGSTOP', 'SIGSEGV']
+          .map((s) => `${s} ${answer}\n`)
+          .join('') + 'agent alive\nrun continues\n',
       );
     });
   });
@@ -150,11 +151,35 @@ describe('attacks on the agent', () => {
   });
 
   it('finds every file of /proc/1 closed although the agent shares its uid (the agent is not dumpable)', async () => {
-    const reads = ['environ', 'maps', 'smaps', 'mem', 'auxv', 'syscall', 'stack', 'pagemap', 'personality', 'io',
-      'fd/0', 'fd/1', 'fd/2', 'fdinfo/1'];
+    const reads = [
+      'environ',
+      'maps',
+      'smaps',
+      'mem',
+      'auxv',
+      'syscall',
+      'stack',
+      'pagemap',
+      'personality',
+      'io',
+      'fd/0',
+      'fd/1',
+      'fd/2',
+      'fdinfo/1',
+    ];
     const links = ['cwd', 'root', 'exe', 'fd/1', 'ns/pid'];
-    const writes = ['oom_score_adj', 'timerslack_ns', 'comm', 'autogroup', 'coredump_filter', 'clear_refs',
-      'sched', 'mem', 'fd/0', 'fd/1'];
+    const writes = [
+      'oom_score_adj',
+      'timerslack_ns',
+      'comm',
+      'autogroup',
+      'coredump_filter',
+      'clear_refs',
+      'sched',
+      'mem',
+      'fd/0',
+      'fd/1',
+    ];
     const code = [
       'import os',
       'def ids(p): return [l.split()[1] for l in open(p) if l.startswith("Uid:")][0]',
@@ -177,8 +202,15 @@ describe('attacks on the agent', () => {
       // gVisor ignores the agent's non-dumpable flag for a few reads (docs/security.md, open there, as it was when
       // the agent was root under runc too): environ, maps, smaps, auxv, fdinfo and the fd and namespace link
       // names. The agent's environment is empty and its layout is no secret; its fds and memory stay closed.
-      const gvisorReadable = new Set(['read environ', 'read maps', 'read smaps', 'read auxv', 'read fdinfo/1',
-        'readlink fd/1', 'readlink ns/pid']);
+      const gvisorReadable = new Set([
+        'read environ',
+        'read maps',
+        'read smaps',
+        'read auxv',
+        'read fdinfo/1',
+        'readlink fd/1',
+        'readlink ns/pid',
+      ]);
       for (const line of results) {
         const what = line.split(' ').slice(0, 2).join(' ');
         if (GVISOR && gvisorReadable.has(what)) continue;
@@ -190,7 +222,7 @@ describe('attacks on the agent', () => {
     });
   });
 
-  it('cannot take the agent\'s descriptors (pidfd_getfd) or read, write or compare its memory (kcmp)', async () => {
+  it("cannot take the agent's descriptors (pidfd_getfd) or read, write or compare its memory (kcmp)", async () => {
     const code = [
       'import ctypes, os, struct',
       'libc = ctypes.CDLL(None, use_errno=True)',

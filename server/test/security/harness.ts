@@ -283,7 +283,16 @@ export async function runnerProcesses(): Promise<string[]> {
   const agents = new Map<string, number>();
   const agentOf = async (id: string) => {
     if (!agents.has(id))
-      agents.set(id, await docker.getContainer(id).inspect().then((i) => i.State.Pid ?? 0, () => 0));
+      agents.set(
+        id,
+        await docker
+          .getContainer(id)
+          .inspect()
+          .then(
+            (i) => i.State.Pid ?? 0,
+            () => 0,
+          ),
+      );
     return agents.get(id);
   };
   const found: string[] = [];

@@ -25,7 +25,9 @@ useSecurityServer();
 async function busyContainers(): Promise<HostProcess[][]> {
   const mine = server().driver.instanceId;
   const seen: HostProcess[][] = [];
-  for (const c of await docker.listContainers({ filters: { label: [`${CONTAINER_LABELS.instance}=${mine}`] } })) {
+  for (const c of await docker.listContainers({
+    filters: { label: [`${CONTAINER_LABELS.instance}=${mine}`] },
+  })) {
     const procs = await containerHostProcesses(c.Id);
     if (procs.length > 1) seen.push(procs);
   }
@@ -70,25 +72,30 @@ describe('runner uids', () => {
     await expectHealthy();
   });
 
-  it.runIf(!GVISOR)('under runc no process of any sandbox container is host uid 0, warm ones included', async () => {
-    const mine = server().driver.instanceId;
-    const containers = await docker.listContainers({
-      filters: { label: [`${CONTAINER_LABELS.instance}=${mine}`] },
-    });
-    // The warm pool (POOL_SIZE 2) is running: each warm container holds its waiting agent. (A container that
-    // just finished a run may already be empty while the server removes it.)
-    let looked = 0;
-    for (const c of containers) {
-      const procs = await containerHostProcesses(c.Id);
-      if (procs.length > 0) looked++;
-      for (const p of procs) {
-        expect(p.uids.includes(0), `${c.Id.slice(0, 12)} pid ${p.pid} ${p.name} ${p.uids.join(" ")}`).toBe(false);
-        expect(isRunnerUid(p.uids[0]!)).toBe(true);
-        expect(p.capEff | p.capPrm).toBe(0n);
+  it.runIf(!GVISOR)(
+    'under runc no process of any sandbox container is host uid 0, warm ones included',
+    async () => {
+      const mine = server().driver.instanceId;
+      const containers = await docker.listContainers({
+        filters: { label: [`${CONTAINER_LABELS.instance}=${mine}`] },
+      });
+      // The warm pool (POOL_SIZE 2) is running: each warm container holds its waiting agent. (A container that
+      // just finished a run may already be empty while the server removes it.)
+      let looked = 0;
+      for (const c of containers) {
+        const procs = await containerHostProcesses(c.Id);
+        if (procs.length > 0) looked++;
+        for (const p of procs) {
+          expect(p.uids.includes(0), `${c.Id.slice(0, 12)} pid ${p.pid} ${p.name} ${p.uids.join(' ')}`).toBe(
+            false,
+          );
+          expect(isRunnerUid(p.uids[0]!)).toBe(true);
+          expect(p.capEff | p.capPrm).toBe(0n);
+        }
       }
-    }
-    expect(looked).toBeGreaterThan(0);
-  });
+      expect(looked).toBeGreaterThan(0);
+    },
+  );
 
   it('a run that uses up its inotify instances does not stop another run from creating them', async () => {
     const hog = [

@@ -213,25 +213,48 @@ describe('device nodes and other processes', () => {
 // lower the agent's limits, change its scheduling or have SIGIO delivered to it as SIGKILL/SIGSTOP (F_SETSIG).
 // The profile refuses those by argument; a value with high bits set, which the kernel truncates to the same
 // 32-bit pid or command, is refused too.
-describe('what a program of the agent\'s uid could do to it', () => {
+describe("what a program of the agent's uid could do to it", () => {
   const lim = ['lim = ctypes.create_string_buffer(16)'];
   const param = ['param = ctypes.create_string_buffer(8)'];
-  const attr = ['import struct', 'attr = ctypes.create_string_buffer(struct.pack("IIQiI", 56, 0, 0, 19, 0) + bytes(32))'];
+  const attr = [
+    'import struct',
+    'attr = ctypes.create_string_buffer(struct.pack("IIQiI", 56, 0, 0, 19, 0) + bytes(32))',
+  ];
   const mask = ['mask = ctypes.create_string_buffer(bytes([1]) + bytes(7))'];
   const fd = ['fd = os.pipe()[0]'];
   it.each([
     ['prlimit64 of PID 1 (set RLIMIT_CPU)', `libc.syscall(${NR.prlimit64}, 1, 0, lim, None)`, lim],
     ['prlimit64 of PID 1 (read)', `libc.syscall(${NR.prlimit64}, 1, 7, None, lim)`, lim],
-    ['prlimit64 of pid 0x1_0000_0000', `libc.syscall(${NR.prlimit64}, ctypes.c_long(0x1_0000_0000), 0, lim, None)`, lim],
-    ['prlimit64 of its own pid given explicitly (only 0, the caller, passes)', `libc.syscall(${NR.prlimit64}, ME, 7, None, lim)`, lim],
+    [
+      'prlimit64 of pid 0x1_0000_0000',
+      `libc.syscall(${NR.prlimit64}, ctypes.c_long(0x1_0000_0000), 0, lim, None)`,
+      lim,
+    ],
+    [
+      'prlimit64 of its own pid given explicitly (only 0, the caller, passes)',
+      `libc.syscall(${NR.prlimit64}, ME, 7, None, lim)`,
+      lim,
+    ],
     ['sched_setscheduler(1, SCHED_IDLE)', `libc.syscall(${NR.schedSetscheduler}, 1, 5, param)`, param],
-    ['sched_setscheduler(0x1_0000_0001, SCHED_IDLE)', `libc.syscall(${NR.schedSetscheduler}, ctypes.c_long(0x1_0000_0001), 5, param)`, param],
+    [
+      'sched_setscheduler(0x1_0000_0001, SCHED_IDLE)',
+      `libc.syscall(${NR.schedSetscheduler}, ctypes.c_long(0x1_0000_0001), 5, param)`,
+      param,
+    ],
     ['sched_setparam(1)', `libc.syscall(${NR.schedSetparam}, 1, param)`, param],
     ['sched_setattr(1, nice 19)', `libc.syscall(${NR.schedSetattr}, 1, attr, 0)`, attr],
     ['sched_setaffinity(1)', `libc.syscall(${NR.schedSetaffinity}, 1, 8, mask)`, mask],
-    ['sched_setaffinity(0x1_0000_0001)', `libc.syscall(${NR.schedSetaffinity}, ctypes.c_long(0x1_0000_0001), 8, mask)`, mask],
+    [
+      'sched_setaffinity(0x1_0000_0001)',
+      `libc.syscall(${NR.schedSetaffinity}, ctypes.c_long(0x1_0000_0001), 8, mask)`,
+      mask,
+    ],
     ['fcntl(F_SETSIG, SIGKILL)', `libc.syscall(${NR.fcntl}, fd, 10, 9)`, fd],
-    ['fcntl(0x1_0000_000a, SIGKILL), which the kernel reads as F_SETSIG', `libc.syscall(${NR.fcntl}, fd, ctypes.c_long(0x1_0000_000a), 9)`, fd],
+    [
+      'fcntl(0x1_0000_000a, SIGKILL), which the kernel reads as F_SETSIG',
+      `libc.syscall(${NR.fcntl}, fd, ctypes.c_long(0x1_0000_000a), 9)`,
+      fd,
+    ],
   ])('refuses %s', async (_label, call, setup) => {
     await expectRefused(call, EPERM, setup);
   });
