@@ -11,7 +11,7 @@ import {
   type AgentEvent,
   type AgentRequest,
 } from './agent-protocol.js';
-import { abortedError, describe, engineCall } from './engine-call.js';
+import { abortedError, describe, engineCall, removalTimeoutMs } from './engine-call.js';
 import {
   SandboxError,
   type ContainerLimits,
@@ -251,7 +251,7 @@ export class DockerSandbox implements Sandbox {
       this.fail(new SandboxError('the container was removed while the agent ran', 'agent_failed'));
       this.stream.destroy();
       const remove = () =>
-        engineCall('remove', this.engineTimeoutMs, (abortSignal) =>
+        engineCall('remove', removalTimeoutMs(this.engineTimeoutMs), (abortSignal) =>
           this.container.remove({ force: true, v: true, abortSignal }),
         ).catch((err: unknown) => {
           if ((err as { statusCode?: number }).statusCode !== 404) throw err;

@@ -1,5 +1,14 @@
 import { SandboxError } from './sandbox.js';
 
+/**
+ * How long a container removal may take. Removal never holds a request (it runs after the reply, or at
+ * shutdown), and tearing down a sandbox after a fork storm can take a working engine well over the usual engine
+ * deadline (gVisor, measured), so it gets the longer of a minute and the engine deadline.
+ */
+export function removalTimeoutMs(engineTimeoutMs: number): number {
+  return Math.max(60000, engineTimeoutMs);
+}
+
 /** The message of an unknown thrown value. */
 export function describe(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
