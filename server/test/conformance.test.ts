@@ -10,6 +10,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT, type CodeRunnerServer } from '../src/create-server.js';
 import { postRun, startTestServer } from './helpers.js';
 
+const GVISOR = (process.env.SANDBOX_RUNTIME ?? 'runc') === 'runsc';
+const GVISOR_TIMEOUT_MS = 20000;
+
 interface Expected {
   entry: string;
   stdin?: string;
@@ -76,6 +79,9 @@ describe('runtime conformance programs', () => {
       files,
       ...(expected.stdin !== undefined ? { stdin: expected.stdin } : {}),
       ...(expected.args ? { args: expected.args } : {}),
+      // Under gVisor every system call goes through the Sentry and our seccomp filter: the BEAM (Erlang, Elixir)
+      // needs more than the default 5 s there just to start. The cases check behaviour, not speed.
+      ...(GVISOR ? { limits: { timeoutMs: GVISOR_TIMEOUT_MS } } : {}),
     });
     expect(res.statusCode, res.body).toBe(200);
     const result = res.json();
