@@ -5,26 +5,14 @@ import type { Config } from '../../config/config.js';
 import { CodeRunnerError } from '../../errors/errors.js';
 import type { RunResponse, RunService } from '../../runs/run-service.js';
 import { runtimeErrorBySignal, type StatusId } from './statuses.js';
-import { splitArguments, type Submission } from './submission.js';
+import { splitArguments, type Judge0Outcome, type Submission } from './submission.js';
 
 export type ExecuteConfig = Pick<
   Config,
   'RUN_MAX_TIMEOUT_MS' | 'RUN_MAX_MEMORY_MB' | 'RUN_MAX_OUTPUT_KB' | 'RUN_MAX_FILES'
 >;
 
-/** What one run gave, in Judge0's terms (isolate_job.rb#compile, #run, #verify). */
-export interface Judge0Outcome {
-  statusId: StatusId;
-  stdout: Buffer | null;
-  stderr: Buffer | null;
-  compileOutput: Buffer | null;
-  message: string | null;
-  exitCode: number | null;
-  exitSignal: number | null;
-  time: number | null;
-  wallTime: number | null;
-  memory: number | null;
-}
+export type { Judge0Outcome };
 
 /** A submission the run service refused before running it (bad zip, file names): Judge0 would not have. */
 export class UnrunnableSubmission extends Error {}

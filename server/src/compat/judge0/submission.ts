@@ -55,11 +55,8 @@ export interface SubmissionParams {
   enableNetwork: boolean;
 }
 
-/** One stored submission: inputs, state and result. */
-export interface Submission {
-  token: string;
-  params: SubmissionParams;
-  language: Judge0Language;
+/** What one run gave, in Judge0's terms (isolate_job.rb#compile, #run, #verify). */
+export interface Judge0Outcome {
   statusId: StatusId;
   stdout: Buffer | null;
   stderr: Buffer | null;
@@ -70,6 +67,13 @@ export interface Submission {
   time: number | null;
   wallTime: number | null;
   memory: number | null;
+}
+
+/** One stored submission: inputs, state and result. */
+export interface Submission extends Judge0Outcome {
+  token: string;
+  params: SubmissionParams;
+  language: Judge0Language;
   createdAt: Date;
   queuedAt: Date;
   startedAt: Date | null;
