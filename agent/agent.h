@@ -31,8 +31,8 @@
 #include <sys/time.h>
 #include <sys/types.h>
 
-#define AGENT_VERSION "coderunner-agent 1"
-#define PROTO_VERSION 1u
+#define AGENT_VERSION "coderunner-agent 2"
+#define PROTO_VERSION 2u
 
 /* Caps on what the server may make us hold in memory; the container's own memory limit is 256 MiB. */
 #define MAX_REQUEST ((size_t)256 << 20) /* R frame payload */
@@ -57,10 +57,15 @@ struct file {
 	uint8_t mode;
 };
 
+/* Stage flag bits (docs/agent-protocol.md). */
+#define FLAG_STDIN 1u    /* this stage gets the stdin stream */
+#define FLAG_PAUSE 2u    /* send P and wait for G before starting */
+#define FLAG_TRUNCATE 4u /* past the output cap, drop the output and let the program go on */
+
 struct stage {
 	char *name, **argv, **envp;
-	uint32_t wall_ms, cpu_ms, flags;
-	uint64_t fsize, outcap;
+	uint32_t wall_ms, cpu_ms, flags, nproc;
+	uint64_t fsize, outcap, as_bytes, stack_bytes; /* nproc, as_bytes, stack_bytes: 0 = leave as it is */
 };
 
 /* A parsed R frame; files[].data and stdin_data point into its payload. */

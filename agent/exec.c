@@ -136,6 +136,16 @@ void child_exec(const struct stage *st, int in0, int out1, int err1)
 		child_fail("cannot run as the runner uid");
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		child_fail("no_new_privs");
+	/* The request's own limits, after becoming the runner: RLIMIT_NPROC counts the processes (and threads) of
+	 * the real uid, which is this container's alone; as the runner already, the agent is one of them. Set
+	 * before setuid, it would mark an over-limit switch and fail the exec instead of the program's forks. */
+	struct rlimit lim;
+	if (st->as_bytes && (lim.rlim_cur = lim.rlim_max = st->as_bytes, setrlimit(RLIMIT_AS, &lim)))
+		child_fail("setrlimit RLIMIT_AS");
+	if (st->stack_bytes && (lim.rlim_cur = lim.rlim_max = st->stack_bytes, setrlimit(RLIMIT_STACK, &lim)))
+		child_fail("setrlimit RLIMIT_STACK");
+	if (st->nproc && (lim.rlim_cur = lim.rlim_max = st->nproc + (as_root ? 0 : 1), setrlimit(RLIMIT_NPROC, &lim)))
+		child_fail("setrlimit RLIMIT_NPROC");
 	/* After setuid, which clears it; the getppid check closes the race with the agent dying first. */
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != agent_pid)
 		_exit(127);

@@ -147,7 +147,7 @@ int main(int argc, char **argv)
 	for (uint32_t i = 0; i < rq.nstages; i++) {
 		struct result r;
 		const struct stage *st = &rq.stages[i];
-		if ((st->flags & 2) && !wait_go((uint8_t)i))
+		if ((st->flags & FLAG_PAUSE) && !wait_go((uint8_t)i))
 			break;
 		run_stage((uint8_t)i, st, (int)i == rq.stdin_stage, &r);
 		send_exit((uint8_t)i, &r);

@@ -103,9 +103,12 @@ static void parse_stage(struct cur *c, struct stage *st)
 	st->fsize = take64(c, "fsize_bytes");
 	st->outcap = take64(c, "output_bytes");
 	st->flags = take32(c, "flags");
+	st->as_bytes = take64(c, "address_space_bytes");
+	st->nproc = take32(c, "processes");
+	st->stack_bytes = take64(c, "stack_bytes");
 	if (!st->wall_ms || !st->cpu_ms)
 		fatal("stage '%s' has a zero time limit", st->name);
-	if (st->flags & ~3u)
+	if (st->flags & ~(FLAG_STDIN | FLAG_PAUSE | FLAG_TRUNCATE))
 		fatal("stage '%s' has unknown flags 0x%x", st->name, st->flags);
 }
 
@@ -133,7 +136,7 @@ void parse_request(const unsigned char *payload, size_t len, struct request *rq)
 	int stdin_stage = -1;
 	for (uint32_t i = 0; i < nstages; i++) {
 		parse_stage(&c, &stages[i]);
-		if (stages[i].flags & 1) {
+		if (stages[i].flags & FLAG_STDIN) {
 			if (stdin_stage >= 0)
 				fatal("more than one stage has stdin attached");
 			stdin_stage = (int)i;

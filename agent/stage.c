@@ -180,7 +180,7 @@ void run_stage(uint8_t idx, const struct stage *st, bool has_stdin, struct resul
 			}
 			if (fwd < (size_t)n) {
 				r->trunc[s] = 1;
-				if (!r->limit) {
+				if (!r->limit && !(st->flags & FLAG_TRUNCATE)) {
 					r->limit = LIM_OUTPUT;
 					next_kill = 0;
 				}

@@ -14,6 +14,22 @@ export interface RequestMaximums {
 export const MAX_ARGS = 64;
 /** Longest single argument. */
 export const MAX_ARG_LENGTH = 4096;
+/** Largest `limits.processes`; the container's pids limit applies as well, whichever is lower. */
+export const MAX_PROCESSES = 4096;
+/** Largest `limits.addressSpaceMb` (an address space is virtual: runtimes map far more than they touch). */
+export const MAX_ADDRESS_SPACE_MB = 1024 * 1024;
+/** Largest `limits.stackKb`. */
+export const MAX_STACK_KB = 1024 * 1024;
+
+const argsSchema = (name: string) =>
+  z
+    .array(
+      z
+        .string()
+        .max(MAX_ARG_LENGTH)
+        .refine((a) => !a.includes('\0'), { error: `${name} must not contain NUL` }),
+    )
+    .max(MAX_ARGS, { error: `${name} may hold at most ${MAX_ARGS} items` });
 
 function limitsSchema(c: RequestMaximums) {
   const bounded = (name: string, min: number, max: number) =>
@@ -25,11 +41,24 @@ function limitsSchema(c: RequestMaximums) {
   return z
     .object({
       timeoutMs: bounded('limits.timeoutMs', 100, c.RUN_MAX_TIMEOUT_MS).optional(),
+      /** CPU time of the run stage (all its processes); default: the wall limit. */
+      cpuTimeMs: bounded('limits.cpuTimeMs', 100, c.RUN_MAX_TIMEOUT_MS).optional(),
       memoryMb: bounded('limits.memoryMb', 16, c.RUN_MAX_MEMORY_MB).optional(),
+      /** RLIMIT_AS of the run stage: an allocation past it fails (MemoryError, NULL) instead of a kill. */
+      addressSpaceMb: bounded('limits.addressSpaceMb', 16, MAX_ADDRESS_SPACE_MB).optional(),
+      /** Processes and threads the program may have at once, its main process included. */
+      processes: bounded('limits.processes', 1, MAX_PROCESSES).optional(),
+      /** The main thread's stack. */
+      stackKb: bounded('limits.stackKb', 64, MAX_STACK_KB).optional(),
       outputKb: bounded('limits.outputKb', 1, c.RUN_MAX_OUTPUT_KB).optional(),
+      /** Past outputKb: `kill` ends the run (output_limit); `truncate` drops the rest and lets the program go on. */
+      outputOverflow: z
+        .enum(['kill', 'truncate'], { error: 'limits.outputOverflow must be "kill" or "truncate"' })
+        .optional(),
       compile: z
         .object({
           timeoutMs: bounded('limits.compile.timeoutMs', 100, c.COMPILE_MAX_TIMEOUT_MS).optional(),
+          cpuTimeMs: bounded('limits.compile.cpuTimeMs', 100, c.COMPILE_MAX_TIMEOUT_MS).optional(),
           memoryMb: bounded('limits.compile.memoryMb', 16, c.COMPILE_MAX_MEMORY_MB).optional(),
         })
         .strict()
@@ -60,15 +89,11 @@ export function createRunRequestSchema(c: RequestMaximums) {
         .min(1, { error: 'files must hold at least one file' })
         .max(c.RUN_MAX_FILES, { error: `files may hold at most ${c.RUN_MAX_FILES} files` }),
       stdin: z.string().optional(),
-      args: z
-        .array(
-          z
-            .string()
-            .max(MAX_ARG_LENGTH)
-            .refine((a) => !a.includes('\0'), { error: 'args must not contain NUL' }),
-        )
-        .max(MAX_ARGS, { error: `args may hold at most ${MAX_ARGS} items` })
-        .optional(),
+      args: argsSchema('args').optional(),
+      /** Extra compiler options, after the runtime's own (a later `-std=`, `-O` wins); compiled languages only. */
+      compileArgs: argsSchema('compileArgs').optional(),
+      /** Extra linker options, after the source files (`-lcrypt`); C and C++ only. */
+      linkArgs: argsSchema('linkArgs').optional(),
       limits: limitsSchema(c).optional(),
     })
     .strict();

@@ -20,6 +20,7 @@ const runtime = (language: string, extensions: string[]): RuntimeInfo => ({
   aliases: [],
   extensions,
   compiled: false,
+  buildArgs: [],
 });
 const python = runtime('python', ['py']);
 const c = runtime('c', ['c', 'h']);

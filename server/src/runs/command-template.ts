@@ -8,6 +8,8 @@
  *   (`.` for the project root, else `./folder`), sorted, each with the literal PREFIX before it: `-I{dirs:.h}`
  *   gives `-I.`, `-I./include`, `-I./my headers`. What `$(find . -name '*.h' -printf '-I%h')` did, without a shell to split it.
  * - `{args}`: several arguments, the request's args.
+ * - `{compileArgs}`, `{linkArgs}`: several arguments, the request's extra compiler and linker options (none when it
+ *   has none). A runtime takes them only where its compile command has the placeholder.
  * - `{entry}` (lib/main.py), `{entryStem}` (lib/main), `{entryClass}` (lib.main), `{entryDir}` (lib, or . at the
  *   root) and `{entryBase}` (main.py): replaced anywhere inside an argument.
  *
@@ -17,7 +19,13 @@
  */
 export function expandCommand(
   template: readonly string[],
-  context: { entry: string; files: readonly string[]; args: readonly string[] },
+  context: {
+    entry: string;
+    files: readonly string[];
+    args: readonly string[];
+    compileArgs?: readonly string[];
+    linkArgs?: readonly string[];
+  },
 ): string[] {
   const stem = context.entry.replace(/\.[^./]*$/, '');
   const slash = context.entry.lastIndexOf('/');
@@ -27,6 +35,10 @@ export function expandCommand(
   for (const arg of template) {
     if (arg === '{args}') {
       out.push(...context.args);
+      continue;
+    }
+    if (arg === '{compileArgs}' || arg === '{linkArgs}') {
+      out.push(...((arg === '{compileArgs}' ? context.compileArgs : context.linkArgs) ?? []));
       continue;
     }
     if (arg === '{files}') {

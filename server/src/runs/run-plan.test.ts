@@ -70,12 +70,14 @@ describe('run planning', () => {
   it('layers limits: server default, then runtime.json, then the request', () => {
     const config = loadConfig({});
     expect(resolveLimits(config, runtime(), validated())).toEqual({
-      run: { timeoutMs: 5000, memoryMb: 256, pids: 64 },
+      run: { timeoutMs: 5000, cpuTimeMs: 5000, memoryMb: 256, pids: 64 },
       compile: null,
       outputBytes: 1024 * 1024,
+      truncateOutput: false,
     });
     expect(resolveLimits(config, runtime({ memoryMb: 512, timeoutMs: 8000 }), validated()).run).toEqual({
       timeoutMs: 8000,
+      cpuTimeMs: 8000,
       memoryMb: 512,
       pids: 64,
     });
@@ -85,9 +87,40 @@ describe('run planning', () => {
       validated({ memoryMb: 64, timeoutMs: 1000, outputKb: 2, compile: { timeoutMs: 20000 } }),
     );
     expect(requested).toEqual({
-      run: { timeoutMs: 1000, memoryMb: 64, pids: 64 },
-      compile: { timeoutMs: 20000, memoryMb: 1024, pids: 256 },
+      run: { timeoutMs: 1000, cpuTimeMs: 1000, memoryMb: 64, pids: 64 },
+      compile: { timeoutMs: 20000, cpuTimeMs: 20000, memoryMb: 1024, pids: 256 },
       outputBytes: 2048,
+      truncateOutput: false,
+    });
+  });
+
+  it('passes per-process limits, a separate CPU limit and output truncation to the run stage only', () => {
+    const config = loadConfig({});
+    const rt = runtime({}, ['cc', '{compileArgs}', '{files:.c}', '{linkArgs}']);
+    const run = validated({
+      timeoutMs: 6000,
+      cpuTimeMs: 2000,
+      addressSpaceMb: 200,
+      processes: 20,
+      stackKb: 64000,
+      outputOverflow: 'truncate',
+      compile: { cpuTimeMs: 3000 },
+    });
+    run.body.compileArgs = ['-std=c89'];
+    run.body.linkArgs = ['-lcrypt'];
+    const request = buildAgentRequest(config, rt, run, resolveLimits(config, rt, run));
+    const [compile, stage] = request.stages;
+    expect(compile).toMatchObject({ cpuMs: 3000, wallMs: 10000 });
+    expect(compile!.processes ?? 0).toBe(0);
+    expect(compile!.truncateOutput ?? false).toBe(false);
+    expect(compile!.argv).toEqual(['cc', '-std=c89', 'src/main.c', 'src/util.c', '-lcrypt']);
+    expect(stage).toMatchObject({
+      wallMs: 6000,
+      cpuMs: 2000,
+      addressSpaceBytes: 200 * 1024 * 1024,
+      processes: 20,
+      stackBytes: 64000 * 1024,
+      truncateOutput: true,
     });
   });
 

@@ -10,13 +10,23 @@ export type { ContainerLimits };
 /** Limits of one stage after layering server default, runtime.json and request. */
 export interface StageLimits extends ContainerLimits {
   timeoutMs: number;
+  cpuTimeMs: number;
+}
+
+/** The run stage's limits, with the per-process ones a request may add (absent: none beyond the container's). */
+export interface RunStageLimits extends StageLimits {
+  addressSpaceMb?: number;
+  processes?: number;
+  stackKb?: number;
 }
 
 /** Limits of one run: its run stage, its compile stage (null when the language does not compile), output. */
 export interface ResolvedLimits {
-  run: StageLimits;
+  run: RunStageLimits;
   compile: StageLimits | null;
   outputBytes: number;
+  /** Past outputBytes the run stage's output is dropped and the program goes on (else it is killed). */
+  truncateOutput: boolean;
 }
 
 export type PlanConfig = Pick<
@@ -60,21 +70,30 @@ export function resolveLimits(config: PlanConfig, runtime: Runtime, run: Validat
   const requested = run.body.limits ?? {};
   const m = runtime.manifest;
   const compileContainer = containerLimitsFor(config, runtime);
+  const timeoutMs = requested.timeoutMs ?? m.limits.timeoutMs ?? config.RUN_DEFAULT_TIMEOUT_MS;
+  const runLimits: RunStageLimits = {
+    timeoutMs,
+    cpuTimeMs: requested.cpuTimeMs ?? timeoutMs,
+    memoryMb: requested.memoryMb ?? m.limits.memoryMb ?? config.RUN_DEFAULT_MEMORY_MB,
+    pids: m.limits.pids ?? config.SANDBOX_PIDS,
+  };
+  if (requested.addressSpaceMb !== undefined) runLimits.addressSpaceMb = requested.addressSpaceMb;
+  if (requested.processes !== undefined) runLimits.processes = requested.processes;
+  if (requested.stackKb !== undefined) runLimits.stackKb = requested.stackKb;
+  const compileTimeoutMs =
+    requested.compile?.timeoutMs ?? m.compileLimits.timeoutMs ?? config.COMPILE_DEFAULT_TIMEOUT_MS;
   return {
-    run: {
-      timeoutMs: requested.timeoutMs ?? m.limits.timeoutMs ?? config.RUN_DEFAULT_TIMEOUT_MS,
-      memoryMb: requested.memoryMb ?? m.limits.memoryMb ?? config.RUN_DEFAULT_MEMORY_MB,
-      pids: m.limits.pids ?? config.SANDBOX_PIDS,
-    },
+    run: runLimits,
     compile: m.compile
       ? {
-          timeoutMs:
-            requested.compile?.timeoutMs ?? m.compileLimits.timeoutMs ?? config.COMPILE_DEFAULT_TIMEOUT_MS,
+          timeoutMs: compileTimeoutMs,
+          cpuTimeMs: requested.compile?.cpuTimeMs ?? compileTimeoutMs,
           memoryMb: requested.compile?.memoryMb ?? compileContainer.memoryMb,
           pids: compileContainer.pids,
         }
       : null,
     outputBytes: (requested.outputKb ?? config.RUN_DEFAULT_OUTPUT_KB) * 1024,
+    truncateOutput: requested.outputOverflow === 'truncate',
   };
 }
 
@@ -92,7 +111,13 @@ export function buildAgentRequest(
 ): AgentRequest {
   const m = runtime.manifest;
   const env = [...BASE_ENV, ...Object.entries(m.env).map(([k, v]) => `${k}=${v}`)];
-  const context = { entry: run.entry, files: run.files.map((f) => f.name), args: run.body.args ?? [] };
+  const context = {
+    entry: run.entry,
+    files: run.files.map((f) => f.name),
+    args: run.body.args ?? [],
+    compileArgs: run.body.compileArgs ?? [],
+    linkArgs: run.body.linkArgs ?? [],
+  };
   const fileSizeBytes = config.RUN_FILE_SIZE_MB * 1024 * 1024;
   const stages: AgentStage[] = [];
   if (m.compile && limits.compile) {
@@ -101,7 +126,7 @@ export function buildAgentRequest(
       argv: expandCommand(m.compile, { ...context, args: [] }),
       env,
       wallMs: limits.compile.timeoutMs,
-      cpuMs: limits.compile.timeoutMs,
+      cpuMs: limits.compile.cpuTimeMs,
       fileSizeBytes,
       outputBytes: limits.outputBytes,
       attachStdin: false,
@@ -113,11 +138,15 @@ export function buildAgentRequest(
     argv: expandCommand(m.run, context),
     env,
     wallMs: limits.run.timeoutMs,
-    cpuMs: limits.run.timeoutMs,
+    cpuMs: limits.run.cpuTimeMs,
     fileSizeBytes,
     outputBytes: limits.outputBytes,
     attachStdin: true,
     pauseBefore: false,
+    truncateOutput: limits.truncateOutput,
+    addressSpaceBytes: (limits.run.addressSpaceMb ?? 0) * 1024 * 1024,
+    processes: limits.run.processes ?? 0,
+    stackBytes: (limits.run.stackKb ?? 0) * 1024,
   });
   return {
     files: run.files.map((f) => ({ name: f.name, content: f.content, executable: false })),

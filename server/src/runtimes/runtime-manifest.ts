@@ -80,3 +80,11 @@ export function parseVersion(output: string): string | null {
   const match = /\d+(?:\.\d+)+/.exec(output);
   return match ? match[0] : null;
 }
+
+/**
+ * Whether a runtime takes the request's extra compiler or linker options: only where its compile command has
+ * the placeholder, so the options land where the compiler reads them (not in front of `go build`, say).
+ */
+export function acceptsBuildArgs(runtime: { manifest: Pick<RuntimeManifest, 'compile'> }, which: 'compileArgs' | 'linkArgs'): boolean {
+  return runtime.manifest.compile?.includes(`{${which}}`) ?? false;
+}

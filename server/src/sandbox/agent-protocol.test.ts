@@ -42,6 +42,10 @@ describe('agent protocol codec', () => {
           outputBytes: 2048,
           attachStdin: true,
           pauseBefore: true,
+          truncateOutput: true,
+          addressSpaceBytes: 3 << 20,
+          processes: 20,
+          stackBytes: 1 << 20,
         },
       ],
       stdin: Buffer.from('in'),
@@ -62,7 +66,7 @@ describe('agent protocol codec', () => {
       o += n;
       return s;
     };
-    expect(u32()).toBe(1); // version
+    expect(u32()).toBe(2); // version
     expect(u32()).toBe(1); // files
     expect(str()).toBe('a.py');
     expect(str()).toBe('hi');
@@ -77,7 +81,12 @@ describe('agent protocol codec', () => {
     expect(p.readBigUInt64BE(o)).toBe(1024n);
     expect(p.readBigUInt64BE(o + 8)).toBe(2048n);
     o += 16;
-    expect(u32()).toBe(3); // flags: stdin attached, pause before
+    expect(u32()).toBe(7); // flags: stdin attached, pause before, truncate output
+    expect(p.readBigUInt64BE(o)).toBe(3n << 20n);
+    o += 8;
+    expect(u32()).toBe(20);
+    expect(p.readBigUInt64BE(o)).toBe(1n << 20n);
+    o += 8;
     expect(str()).toBe('in');
     expect(p.readUInt8(o++)).toBe(1);
     expect(o).toBe(p.length);

@@ -3,7 +3,7 @@
  * Pure functions and a streaming decoder; no I/O.
  */
 
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 /** Largest frame the server accepts from an agent; the agent sends chunks of at most 64 KiB. */
 export const MAX_INBOUND_FRAME = 1024 * 1024;
 
@@ -24,6 +24,14 @@ export interface AgentStage {
   attachStdin: boolean;
   /** Wait for the server's G frame (after the agent's P) before starting, so it can change container limits. */
   pauseBefore: boolean;
+  /** Past `outputBytes`, drop the rest of the stream and let the program go on (else the stage is killed). */
+  truncateOutput?: boolean;
+  /** RLIMIT_AS of the stage's processes; 0 or absent: unlimited. */
+  addressSpaceBytes?: number;
+  /** RLIMIT_NPROC: processes and threads of the program at once; 0 or absent: only the container's pids limit. */
+  processes?: number;
+  /** RLIMIT_STACK; 0 or absent: the container's default. */
+  stackBytes?: number;
 }
 
 export interface AgentRequest {
@@ -119,7 +127,10 @@ export function encodeRunRequest(request: AgentRequest): Buffer {
       .u32(s.cpuMs)
       .u64(s.fileSizeBytes)
       .u64(s.outputBytes)
-      .u32((s.attachStdin ? 1 : 0) | (s.pauseBefore ? 2 : 0));
+      .u32((s.attachStdin ? 1 : 0) | (s.pauseBefore ? 2 : 0) | (s.truncateOutput === true ? 4 : 0))
+      .u64(s.addressSpaceBytes ?? 0)
+      .u32(s.processes ?? 0)
+      .u64(s.stackBytes ?? 0);
   }
   w.bytes(request.stdin).u8(request.closeStdin ? 1 : 0);
   return encodeFrame('R', w.build());

@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import type { Duplex } from 'node:stream';
 import type Docker from 'dockerode';
 import { CONTAINER_LABELS, containerCreateOptions } from './container-config.js';
-import { DockerSandbox } from './docker-sandbox.js';
+import { DockerSandbox, NO_QUIRKS, type RuntimeQuirks } from './docker-sandbox.js';
 import { RunnerUidPool } from './runner-uids.js';
 import { abortedError, describe, engineCall, removalTimeoutMs } from './engine-call.js';
 import { SandboxError, type Sandbox, type SandboxDriver, type SandboxSpec } from './sandbox.js';
@@ -51,6 +51,13 @@ function isOwnerAlive(owner: string | undefined): boolean {
  * limit, so under runsc the agent's CPU limit is widened by this factor and the wall limit decides.
  */
 const RUNSC_CPU_TIME_FACTOR = 3;
+
+/**
+ * gVisor's limits as the agent must set them: the CPU factor above, and RLIMIT_NPROC one lower, since the
+ * Sentry (runsc 20240729) refuses a fork only when the uid already has more tasks than the limit, where Linux
+ * refuses it at the limit (measured: `ulimit -u 20` lets 21 processes exist under runsc, 20 under runc).
+ */
+const RUNSC_QUIRKS: RuntimeQuirks = { cpuTimeFactor: RUNSC_CPU_TIME_FACTOR, processesOverCount: true };
 
 /** The real sandbox driver: Docker Engine API over its unix socket, via dockerode. */
 export class DockerSandboxDriver implements SandboxDriver {
@@ -152,7 +159,7 @@ export class DockerSandboxDriver implements SandboxDriver {
         spec,
         timeout,
         (line) => o.onAgentLog?.(container.id, line),
-        o.runtime === 'runsc' ? RUNSC_CPU_TIME_FACTOR : 1,
+        o.runtime === 'runsc' ? RUNSC_QUIRKS : NO_QUIRKS,
       );
       // The agent is PID 1: once it is gone, so is every process of this uid in the container.
       sandbox.onExit(releaseUid);

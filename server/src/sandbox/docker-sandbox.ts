@@ -25,6 +25,16 @@ export { describe };
 
 const SIGKILL = 9;
 
+/** Where a container runtime's kernel reads the agent's limits differently from Linux. */
+export interface RuntimeQuirks {
+  /** CPU limits are multiplied by this before they reach the agent (gVisor's CPU clock runs fast). */
+  cpuTimeFactor: number;
+  /** RLIMIT_NPROC lets one process more than the limit start (gVisor counts before adding the new one). */
+  processesOverCount: boolean;
+}
+
+export const NO_QUIRKS: RuntimeQuirks = { cpuTimeFactor: 1, processesOverCount: false };
+
 /** One container driven over its attached stdin/stdout. */
 export class DockerSandbox implements Sandbox {
   private readonly decoder = new FrameDecoder();
@@ -42,8 +52,8 @@ export class DockerSandbox implements Sandbox {
     readonly spec: SandboxSpec,
     private readonly engineTimeoutMs: number,
     onAgentLog: (line: string) => void,
-    /** CPU limits are multiplied by this before they reach the agent (gVisor's CPU clock runs fast). */
-    private readonly cpuTimeFactor = 1,
+    /** How the container runtime bends the agent's limits (gVisor's, see docker-sandbox-driver.ts). */
+    private readonly quirks: RuntimeQuirks = NO_QUIRKS,
   ) {
     this.current = { memoryMb: spec.memoryMb, pids: spec.pids };
     this.demuxer = new DockerStreamDemuxer(
@@ -219,10 +229,15 @@ export class DockerSandbox implements Sandbox {
         }
       };
     });
+    const { cpuTimeFactor, processesOverCount } = this.quirks;
     const stages =
-      this.cpuTimeFactor === 1
+      cpuTimeFactor === 1 && !processesOverCount
         ? request.stages
-        : request.stages.map((s) => ({ ...s, cpuMs: Math.round(s.cpuMs * this.cpuTimeFactor) }));
+        : request.stages.map((s) => ({
+            ...s,
+            cpuMs: Math.round(s.cpuMs * cpuTimeFactor),
+            processes: processesOverCount && s.processes ? Math.max(1, s.processes - 1) : s.processes,
+          }));
     send(encodeRunRequest({ ...request, stages }));
     return {
       finished,

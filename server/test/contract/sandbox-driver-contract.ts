@@ -406,6 +406,30 @@ export function sandboxDriverContract(
     );
 
     it(
+      'with truncateOutput, drops what is past the cap and lets the program go on to its own end',
+      async () => {
+        const big = { name: 'big.txt', content: Buffer.alloc(200 * 1024, 'x'), executable: false };
+        const out = await runToEnd(
+          request(
+            [
+              stage(['sh', '-c', 'cat big.txt; echo after; exit 3'], {
+                outputBytes: 1000,
+                truncateOutput: true,
+              }),
+            ],
+            {
+              files: [big],
+            },
+          ),
+        );
+        expect(out.exits[0]).toMatchObject({ exitCode: 3, limit: 'none', stdoutTruncated: true });
+        expect(out.stdout.toString()).toBe('x'.repeat(1000));
+        expect(out.exits[0]!.outputBytes).toBe(200 * 1024 + 'after\n'.length);
+      },
+      timeout,
+    );
+
+    it(
       'rejects with deadline when the exchange outlives the server deadline',
       async () => {
         const sandbox = await create();

@@ -295,7 +295,7 @@ export class FakeAgent {
     if (over) {
       if (stream === 'stdout') running.stdoutTruncated = true;
       else running.stderrTruncated = true;
-      this.killStage(SIGKILL, 'output');
+      if (running.stage.truncateOutput !== true) this.killStage(SIGKILL, 'output');
     }
   }
 

@@ -12,6 +12,7 @@ const python = {
   aliases: ['py'],
   extensions: ['py'],
   compiled: false,
+  buildArgs: [],
 };
 const missing = { status: 401, body: { code: 'CR_ERR_AUTH_MISSING_KEY', message: 'needs a key' } };
 const invalid = {
