@@ -94,6 +94,8 @@ export function createRunRequestSchema(c: RequestMaximums) {
       compileArgs: argsSchema('compileArgs').optional(),
       /** Extra linker options, after the source files (`-lcrypt`); C and C++ only. */
       linkArgs: argsSchema('linkArgs').optional(),
+      /** Extra interpreter options, before the entry file (`--use_strict`, `-W error`); interpreted languages only. */
+      interpreterArgs: argsSchema('interpreterArgs').optional(),
       limits: limitsSchema(c).optional(),
     })
     .strict();

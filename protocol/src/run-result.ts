@@ -73,7 +73,7 @@ export const runtimeInfoSchema = z.object({
   aliases: z.array(z.string()),
   extensions: z.array(z.string()),
   compiled: z.boolean(),
-  /** The request fields for extra build options this runtime takes: `compileArgs`, `linkArgs`. */
-  buildArgs: z.array(z.enum(['compileArgs', 'linkArgs'])),
+  /** The request fields for extra options this runtime takes: `compileArgs`, `linkArgs`, `interpreterArgs`. */
+  extraArgs: z.array(z.enum(['compileArgs', 'linkArgs', 'interpreterArgs'])),
 });
 export type RuntimeInfo = z.infer<typeof runtimeInfoSchema>;

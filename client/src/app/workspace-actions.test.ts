@@ -20,7 +20,7 @@ const runtime = (language: string, extensions: string[]): RuntimeInfo => ({
   aliases: [],
   extensions,
   compiled: false,
-  buildArgs: [],
+  extraArgs: [],
 });
 const python = runtime('python', ['py']);
 const c = runtime('c', ['c', 'h']);

@@ -40,10 +40,10 @@ export const ERRORS = {
     message: 'Unknown language "%s"; GET /api/v1/runtimes lists the available ones',
   },
   CR_ERR_RUN_UNKNOWN_VERSION: { status: 400, message: 'Version "%s" of %s is not available; installed: %s' },
-  CR_ERR_RUN_BUILD_ARGS_UNSUPPORTED: {
+  CR_ERR_RUN_EXTRA_ARGS_UNSUPPORTED: {
     status: 400,
     message:
-      '%s is not accepted for %s: only runtimes whose compile command has a place for it take it (GET /api/v1/runtimes: buildArgs)',
+      '%s is not accepted for %s: only runtimes whose command has a place for it take it (GET /api/v1/runtimes: extraArgs)',
   },
   CR_ERR_RUN_BAD_FILE_NAME: { status: 400, message: 'files[%s].name %s' },
   CR_ERR_RUN_DUPLICATE_FILE: { status: 400, message: 'files[%s].name "%s" appears more than once' },

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { acceptsBuildArgs } from '../runtimes/runtime-manifest.js';
+import { acceptsExtraArgs, EXTRA_ARGS } from '../runtimes/runtime-manifest.js';
 import type { RuntimeRegistry } from '../runtimes/runtime-registry.js';
 
 /** `GET /api/v1/runtimes`: the languages this server runs, with the versions read from their images. */
@@ -12,7 +12,7 @@ export function registerRuntimesRoutes(app: FastifyInstance, registry: RuntimeRe
       aliases: r.aliases,
       extensions: r.extensions,
       compiled: r.manifest.compile !== null,
-      buildArgs: (['compileArgs', 'linkArgs'] as const).filter((which) => acceptsBuildArgs(r, which)),
+      extraArgs: EXTRA_ARGS.filter((which) => acceptsExtraArgs(r, which)),
     })),
   );
 }

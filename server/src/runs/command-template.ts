@@ -8,8 +8,8 @@
  *   (`.` for the project root, else `./folder`), sorted, each with the literal PREFIX before it: `-I{dirs:.h}`
  *   gives `-I.`, `-I./include`, `-I./my headers`. What `$(find . -name '*.h' -printf '-I%h')` did, without a shell to split it.
  * - `{args}`: several arguments, the request's args.
- * - `{compileArgs}`, `{linkArgs}`: several arguments, the request's extra compiler and linker options (none when it
- *   has none). A runtime takes them only where its compile command has the placeholder.
+ * - `{compileArgs}`, `{linkArgs}`, `{interpreterArgs}`: several arguments, the request's extra compiler, linker and
+ *   interpreter options (none when it has none). A runtime takes them only where its command has the placeholder.
  * - `{entry}` (lib/main.py), `{entryStem}` (lib/main), `{entryClass}` (lib.main), `{entryDir}` (lib, or . at the
  *   root) and `{entryBase}` (main.py): replaced anywhere inside an argument.
  *
@@ -25,6 +25,7 @@ export function expandCommand(
     args: readonly string[];
     compileArgs?: readonly string[];
     linkArgs?: readonly string[];
+    interpreterArgs?: readonly string[];
   },
 ): string[] {
   const stem = context.entry.replace(/\.[^./]*$/, '');
@@ -37,8 +38,9 @@ export function expandCommand(
       out.push(...context.args);
       continue;
     }
-    if (arg === '{compileArgs}' || arg === '{linkArgs}') {
-      out.push(...((arg === '{compileArgs}' ? context.compileArgs : context.linkArgs) ?? []));
+    const extra = EXTRA_PLACEHOLDERS[arg];
+    if (extra) {
+      out.push(...(context[extra] ?? []));
       continue;
     }
     if (arg === '{files}') {
@@ -67,6 +69,12 @@ export function expandCommand(
   }
   return out;
 }
+
+const EXTRA_PLACEHOLDERS: Readonly<Record<string, 'compileArgs' | 'linkArgs' | 'interpreterArgs'>> = {
+  '{compileArgs}': 'compileArgs',
+  '{linkArgs}': 'linkArgs',
+  '{interpreterArgs}': 'interpreterArgs',
+};
 
 /** `PREFIX{dirs:.a,.b}`: a literal prefix without braces, then one or more extensions. */
 const DIRS_PLACEHOLDER = /^([^{}]*)\{dirs:(\.[A-Za-z0-9+]+(?:,\.[A-Za-z0-9+]+)*)\}$/;

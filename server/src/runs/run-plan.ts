@@ -117,6 +117,7 @@ export function buildAgentRequest(
     args: run.body.args ?? [],
     compileArgs: run.body.compileArgs ?? [],
     linkArgs: run.body.linkArgs ?? [],
+    interpreterArgs: run.body.interpreterArgs ?? [],
   };
   const fileSizeBytes = config.RUN_FILE_SIZE_MB * 1024 * 1024;
   const stages: AgentStage[] = [];

@@ -7,7 +7,7 @@ import type { AgentEvent, AgentRequest } from '../sandbox/agent-protocol.js';
 import type { SandboxLease } from '../sandbox/sandbox-lease.js';
 import type { SandboxPools } from '../sandbox/sandbox-pools.js';
 import { SandboxError, type Execution } from '../sandbox/sandbox.js';
-import { acceptsBuildArgs } from '../runtimes/runtime-manifest.js';
+import { acceptsExtraArgs, EXTRA_ARGS } from '../runtimes/runtime-manifest.js';
 import type { Runtime, RuntimeRegistry } from '../runtimes/runtime-registry.js';
 import { BoundedQueue, QueueFullError } from '../util/bounded-queue.js';
 import { RunLifecycle, type RunState } from './run-lifecycle.js';
@@ -117,9 +117,9 @@ export class RunService {
     if (wanted && wanted !== '*' && wanted !== runtime.version && !runtime.version.startsWith(`${wanted}.`)) {
       throw createError('CR_ERR_RUN_UNKNOWN_VERSION', [wanted, runtime.language, runtime.version]);
     }
-    for (const which of ['compileArgs', 'linkArgs'] as const) {
-      if ((validated.body[which]?.length ?? 0) > 0 && !acceptsBuildArgs(runtime, which)) {
-        throw createError('CR_ERR_RUN_BUILD_ARGS_UNSUPPORTED', [which, runtime.language]);
+    for (const which of EXTRA_ARGS) {
+      if ((validated.body[which]?.length ?? 0) > 0 && !acceptsExtraArgs(runtime, which)) {
+        throw createError('CR_ERR_RUN_EXTRA_ARGS_UNSUPPORTED', [which, runtime.language]);
       }
     }
     const limits = resolveLimits(this.deps.config, runtime, validated);

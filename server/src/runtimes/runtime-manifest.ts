@@ -81,10 +81,19 @@ export function parseVersion(output: string): string | null {
   return match ? match[0] : null;
 }
 
+/** The request fields that pass extra options to a runtime's compiler, linker or interpreter. */
+export const EXTRA_ARGS = ['compileArgs', 'linkArgs', 'interpreterArgs'] as const;
+export type ExtraArgs = (typeof EXTRA_ARGS)[number];
+
 /**
- * Whether a runtime takes the request's extra compiler or linker options: only where its compile command has
- * the placeholder, so the options land where the compiler reads them (not in front of `go build`, say).
+ * Whether a runtime takes the request's extra compiler, linker or interpreter options: only where its compile
+ * command (compileArgs, linkArgs) or run command (interpreterArgs) has the placeholder, so the options land where
+ * the tool reads them (not in front of `go build`, say).
  */
-export function acceptsBuildArgs(runtime: { manifest: Pick<RuntimeManifest, 'compile'> }, which: 'compileArgs' | 'linkArgs'): boolean {
-  return runtime.manifest.compile?.includes(`{${which}}`) ?? false;
+export function acceptsExtraArgs(
+  runtime: { manifest: Pick<RuntimeManifest, 'compile' | 'run'> },
+  which: ExtraArgs,
+): boolean {
+  const command = which === 'interpreterArgs' ? runtime.manifest.run : runtime.manifest.compile;
+  return command?.includes(`{${which}}`) ?? false;
 }

@@ -104,7 +104,7 @@ describe('limits a request sets', () => {
     });
   });
 
-  it('compileArgs and linkArgs reach the compiler; a runtime without a place for them refuses them', async () => {
+  it('compileArgs, linkArgs and interpreterArgs reach the tools; a runtime without a place for them refuses them', async () => {
     const code = [
       '#include <stdio.h>',
       '#include <math.h>',
@@ -117,9 +117,16 @@ describe('limits a request sets', () => {
       expect(outcome.result?.status).toBe('compile_error');
       expect(outcome.result?.compile?.stderr).toContain('std=c89: No such file or directory');
     });
+    await attack(
+      py('import warnings\nwarnings.warn("careful")', { interpreterArgs: ['-W', 'error'] }),
+      (outcome) => {
+        expect(outcome.result?.status).toBe('runtime_error');
+        expect(outcome.result?.run?.stderr).toContain('UserWarning: careful');
+      },
+    );
     const refused = await postRun(server().app, py('print(1)', { compileArgs: ['-O'] }));
     expect(refused.statusCode).toBe(400);
-    expect(refused.json()).toMatchObject({ code: 'CR_ERR_RUN_BUILD_ARGS_UNSUPPORTED' });
+    expect(refused.json()).toMatchObject({ code: 'CR_ERR_RUN_EXTRA_ARGS_UNSUPPORTED' });
     expect(refused.json<{ message: string }>().message).toContain('compileArgs is not accepted for python');
   });
 });

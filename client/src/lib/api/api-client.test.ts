@@ -12,7 +12,7 @@ const python = {
   aliases: ['py'],
   extensions: ['py'],
   compiled: false,
-  buildArgs: [],
+  extraArgs: [],
 };
 const missing = { status: 401, body: { code: 'CR_ERR_AUTH_MISSING_KEY', message: 'needs a key' } };
 const invalid = {
