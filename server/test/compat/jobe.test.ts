@@ -58,6 +58,46 @@ interface Case {
   expect: Record<string, unknown>;
 }
 
+// testsubmit.py's pylint checker, which runs pylint on a student's answer from inside the program.
+const PYLINT_CHECK = [
+  '',
+  'import subprocess',
+  'import os',
+  '',
+  'def check_code(s):',
+  '    try:',
+  "        source = open('source.py', 'w')",
+  '        source.write(__student_answer__)',
+  '        source.close()',
+  '        env = os.environ.copy()',
+  "        os.mkdir('Home')",
+  "        env['HOME'] = os.getcwd() + '/Home'",
+  "        result = subprocess.check_output(['pylint', '--reports=no', 'source.py'],",
+  '            universal_newlines=True, stderr=subprocess.STDOUT, env=env)',
+  "        result = result.replace('Using config file /etc/pylintrc', '')",
+  '    except Exception as e:',
+  '        result = str(e)',
+  '',
+  "    lines = result.strip().split('\\n')",
+  '    for line in lines:',
+  "        if line.strip() and not line.startswith('Warning: option'):",
+  '            print(line)',
+  '            return False',
+  '',
+  '    return True',
+  '',
+  'if check_code(__student_answer__):',
+  '    print("Yay!")',
+  '',
+].join('\n');
+// The rejecting variant, as testsubmit.py's "Invalid Python3/pylint program" has it.
+const PYLINT_REJECT = PYLINT_CHECK.replace(
+  "        if line.strip() and not line.startswith('Warning: option'):\n            print(line)",
+  "        if not line.startswith('Warning: option'):\n            print(\"pylint doesn't approve of your program\")",
+);
+const studentAnswer = (answer: string, check = PYLINT_CHECK) =>
+  `__student_answer__ = '''${answer}'''\n${check}`;
+
 // testsubmit.py's TEST_SET for our languages (expected outcome and, where it checks them, stdout/stderr).
 const TESTSUBMIT: Case[] = [
   {
@@ -298,6 +338,116 @@ const TESTSUBMIT: Case[] = [
     expect: { outcome: 11 },
   },
   {
+    comment: 'Python3 program with customised timeout (10 s of CPU under cputime 15)',
+    spec: {
+      language_id: 'python3',
+      sourcecode:
+        'from time import perf_counter\nt = perf_counter()\nwhile perf_counter() < t + 10: pass\nprint("Hello Python")\n',
+      sourcefilename: 'test.py',
+      parameters: { cputime: 15 },
+    },
+    expect: { outcome: 15, stdout: 'Hello Python\n' },
+  },
+  {
+    comment: 'Valid Python3/pylint program',
+    spec: {
+      language_id: 'python3',
+      sourcecode: studentAnswer('"""Doc string"""\nGLOBAL = 20\nprint("GLOBAL =", GLOBAL)\n'),
+      sourcefilename: 'prog.py',
+      parameters: { memorylimit: 200000 },
+    },
+    expect: { outcome: 15, stdout: 'Yay!\n' },
+  },
+  {
+    comment: 'Invalid Python3/pylint program (no docstring)',
+    spec: {
+      language_id: 'python3',
+      sourcecode: studentAnswer(
+        '# Alas no docstring\nGLOBAL = 20\nprint("GLOBAL =", GLOBAL)\n',
+        PYLINT_REJECT,
+      ),
+      sourcefilename: 'prog.py',
+      parameters: { memorylimit: 200000 },
+    },
+    expect: { outcome: 15, stdout: "pylint doesn't approve of your program\n" },
+  },
+  {
+    comment: 'Use of compileargs with C (std=c89 replaces the defaults)',
+    spec: {
+      language_id: 'c',
+      sourcecode:
+        '#include <stdio.h>\nint main() {\n    printf("Hello world\\nIsn\'t this fun!\\n");\n    /* No return so shouldn\'t compile in ANSI C */\n}\n',
+      sourcefilename: 'prog.c',
+      parameters: { compileargs: ['std=c89'] },
+    },
+    expect: { outcome: 11 },
+  },
+  {
+    comment: 'C program controlled forking (numprocs 20)',
+    spec: {
+      language_id: 'c',
+      sourcecode: [
+        '#include <linux/unistd.h>',
+        '#include <unistd.h>',
+        '#include <stdio.h>',
+        'int main() {',
+        '    int successes = 0, failures = 0;',
+        '    for (int i = 0; i < 1000; i++) {',
+        '        int pid = fork();',
+        '        if (pid == -1) {',
+        '            failures += 1;',
+        '        }',
+        '        else if (pid == 0) {',
+        '            while (1) {};  // Child loops',
+        '        }',
+        '        else {',
+        '            successes += 1;',
+        '        }',
+        '    }',
+        '    if (successes > 5 && successes <= 20) {',
+        '        printf("OK\\n");',
+        '    } else {',
+        '        printf("%d forks succeeded, %d failed\\n", successes, failures);',
+        '    }',
+        '}',
+      ].join('\n'),
+      sourcefilename: 'test.c',
+      parameters: { numprocs: 20 },
+    },
+    expect: { outcome: 15, stdout: 'OK\n' },
+  },
+  {
+    comment: 'Syntactically incorrect Php program (php -l: 11)',
+    spec: {
+      language_id: 'php',
+      sourcecode:
+        '<!DOCTYPE html>\n<html>\n<head></head>\n<body>\n<h1>Heading</h1>\n<p><?php echo "A paragraph\' ?></p>\n</body>\n</html>\n',
+      sourcefilename: 'test.php',
+      parameters: { cputime: 15 },
+    },
+    expect: { outcome: 11, cmpinfo: expect.stringContaining('PHP Parse error') },
+  },
+  {
+    comment: 'Php sent as test.py (the first tester does so)',
+    spec: {
+      language_id: 'php',
+      sourcecode: '<p><?php echo "A paragraph"; ?></p>\n',
+      sourcefilename: 'test.py',
+    },
+    expect: { outcome: 15, stdout: '<p>A paragraph</p>\n' },
+  },
+  {
+    comment: 'Java program with Unicode output',
+    spec: {
+      language_id: 'java',
+      sourcecode:
+        '\npublic class Test {\n    public static void main(String[] args) {\n        System.out.println("Un rôle délétère");\n    }\n}\n',
+      sourcefilename: 'Test.java',
+      parameters: { cputime: 10 },
+    },
+    expect: { outcome: 15, stdout: 'Un rôle délétère\n' },
+  },
+  {
     comment: 'Good Hello world Pascal',
     spec: {
       language_id: 'pascal',
@@ -349,6 +499,22 @@ describe('Jobe runs: testsubmit.py cases', () => {
     },
     60000,
   );
+});
+
+describe('Jobe parallel submissions', () => {
+  // testsubmit.py's check_multiple_submissions: NUM_PARALLEL_SUBMITS (10) of the first C job at once.
+  it('runs ten C submissions sent at once, each correctly', async () => {
+    const spec = {
+      language_id: 'c',
+      sourcecode: '#include <stdio.h>\nint main() {\n    printf("Hello world\\nIsn\'t this fun!\\n");\n}\n',
+      sourcefilename: 'prog.c',
+    };
+    const results = await Promise.all(Array.from({ length: 10 }, () => post(spec)));
+    for (const { status, body } of results) {
+      expect(status).toBe(200);
+      expect(body).toMatchObject({ outcome: 15, stdout: "Hello world\nIsn't this fun!\n" });
+    }
+  }, 120000);
 });
 
 describe('Jobe outcomes and semantics', () => {

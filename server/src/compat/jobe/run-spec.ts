@@ -1,4 +1,5 @@
-import type { RunRequest } from '@coderunner/protocol';
+import { MAX_ADDRESS_SPACE_MB, MAX_PROCESSES, type RunRequest } from '@coderunner/protocol';
+import { acceptsExtraArgs } from '../../runtimes/runtime-manifest.js';
 import { defaultFileName, javaMainClass, type JobeLanguage } from './languages.js';
 
 /** A Jobe failure answered as Jobe does: a JSON string body with an HTTP status (app/Libraries/JobException.php). */
@@ -12,7 +13,7 @@ export class JobeError extends Error {
 }
 
 /** Jobe's defaults (LanguageTask.php `$default_params`, overridden per language in <Id>Task.php). */
-const DEFAULTS = { cputime: 5, memorylimit: 400, streamsize: 2 };
+const DEFAULTS = { cputime: 5, memorylimit: 400, streamsize: 2, numprocs: 30 };
 const MEMORY_DEFAULTS: Readonly<Record<string, number>> = { python3: 1000, java: 0 };
 
 /** What the adapter needs from the server's configuration. */
@@ -32,18 +33,20 @@ export interface JobeRunPlan {
   debug: boolean;
 }
 
-/** The name of the wrapper that gives Python runs Jobe's compile check, address-space limit and arguments. */
+/** The wrappers that give Python and PHP runs Jobe's compile step inside the run stage. */
 export const PYTHON_WRAPPER = '__jobe_run__.py';
-const C_LIMITS = '__jobe_limits__';
+export const PHP_WRAPPER = '__jobe_run__.php';
 
 /**
  * Python3Task compiles with `python3 -m py_compile` (outcome 11 when that writes anything) and runs
- * `python3 -BE <interpreterargs> <file> <runargs>` through `sh -c` under runguard's --memsize (RLIMIT_AS).
- * This wrapper does the same inside the run stage: checks the syntax, sets RLIMIT_AS, splits the arguments as
- * the shell would, and execs Python; the marker line tells the adapter which way it went.
+ * `python3 <interpreterargs, default -BE> <file> <runargs>` through `sh -c`. This wrapper does the same inside
+ * the run stage: checks the syntax and execs Python with the words the shell would have split (argv: marker,
+ * file, the number of interpreter words, those, then the run's); the marker line tells the adapter which way it
+ * went. The run stage's RLIMIT_AS (runguard's --memsize) is the agent's.
  */
-const PYTHON_WRAPPER_SOURCE = `import os, resource, shlex, sys, traceback
-marker, src, mem, interp, runargs = sys.argv[1:6]
+const PYTHON_WRAPPER_SOURCE = `import os, sys, traceback
+marker, src, n = sys.argv[1:4]
+interp, runargs = sys.argv[4:4 + int(n)], sys.argv[4 + int(n):]
 try:
     with open(src, 'rb') as f:
         compile(f.read(), src, 'exec')
@@ -52,31 +55,67 @@ except (SyntaxError, ValueError) as e:
     sys.exit(1)
 sys.stdout.write(marker + ' ok\\n')
 sys.stdout.flush()
-if int(mem) > 0:
-    resource.setrlimit(resource.RLIMIT_AS, (int(mem), int(mem)))
-os.execv(sys.executable, [sys.executable, '-BE'] + shlex.split(interp) + [src] + shlex.split(runargs))
+os.execv(sys.executable, [sys.executable] + interp + [src] + runargs)
 `;
-
-/** runguard's --memsize for C and C++ (RLIMIT_AS), set by a constructor linked into the program. */
-function cLimitsSource(bytes: number): string {
-  return `#include <sys/resource.h>
-__attribute__((constructor)) static void jobe_limits(void) {
-  struct rlimit r = { ${bytes}UL, ${bytes}UL };
-  setrlimit(RLIMIT_AS, &r);
-}
-`;
-}
 
 /**
- * CTask and CppTask compile with `gcc -Wall -Werror -std=c99` and no `-O`; our runtimes add `-O2`, under which
- * gcc turns testsubmit.py's endless recursion into an endless loop (13, where Jobe's stack overflow is 12). The
- * program's own file therefore starts with this prologue: Jobe's optimisation level (none), and gcc 12+'s
- * `-Winfinite-recursion` (part of `-Wall`, so a compile error in the adapter's "any compiler output" rule)
- * silenced, as with the gcc Jobe's tester expects. `#line` keeps diagnostics on the program's own lines.
+ * PhpTask compiles with `php -l <file>` (outcome 11 when it writes anything on stderr; cmpinfo is its stdout, a
+ * literal `\n`, then its stderr, as PhpTask joins them) and runs `php <interpreterargs, default --no-php-ini>
+ * <file> <runargs>`. This wrapper does the same inside the run stage and execs PHP for the run.
  */
-function cPrologue(name: string): string {
-  return `#pragma GCC optimize ("O0")\n#pragma GCC diagnostic ignored "-Winfinite-recursion"\n#line 1 "${name}"\n`;
+const PHP_WRAPPER_SOURCE = `<?php
+[, $marker, $src, $n] = $argv;
+$interp = array_slice($argv, 4, (int) $n);
+$runargs = array_slice($argv, 4 + (int) $n);
+$lint = proc_open(['php', '-l', $src], [0 => ['file', '/dev/null', 'r'], 1 => ['pipe', 'w'], 2 => ['pipe', 'w']], $pipes);
+$out = stream_get_contents($pipes[1]);
+$err = stream_get_contents($pipes[2]);
+proc_close($lint);
+if ($err !== '') {
+    fwrite(STDOUT, "$marker fail\\n" . ($out !== '' ? $out . '\\\\n' . $err : $err));
+    exit(1);
 }
+fwrite(STDOUT, "$marker ok\\n");
+fflush(STDOUT);
+pcntl_exec('/usr/bin/php', array_merge($interp, [$src], $runargs));
+fwrite(STDERR, "cannot run php\\n");
+exit(127);
+`;
+
+/**
+ * Jobe's default compiler options (CTask, CppTask, PascalTask), which a run's `compileargs` replace. gcc gets
+ * `-O0` first, so that a later `-O` of the request's wins over the runtime's own `-O2` as Jobe compiles without
+ * one (under `-O2` gcc turns testsubmit.py's endless recursion into an endless loop: 13 where Jobe's stack
+ * overflow is 12), and `-Wno-infinite-recursion` last: gcc 12+ puts that warning in `-Wall`, which `-Werror`
+ * would make a compile error where testsubmit.py expects a runtime error.
+ */
+const JOBE_COMPILE_ARGS: Readonly<Record<string, readonly string[]>> = {
+  c: ['-Wall', '-Werror', '-std=c99', '-x c'],
+  cpp: ['-Wall', '-Werror'],
+  pascal: ['-vew', '-Se'],
+};
+
+/** Jobe's default interpreter options (NodejsTask, PhpTask, Python3Task), which `interpreterargs` replace. */
+const JOBE_INTERPRETER_ARGS: Readonly<Record<string, readonly string[]>> = {
+  python3: ['-BE'],
+  nodejs: ['--use_strict'],
+  php: ['--no-php-ini'],
+};
+
+/**
+ * The languages whose `memorylimit` becomes an address-space limit, as runguard's --memsize: Jobe's own but
+ * Java (JavaTask disregards it). Node 20 cannot start in less than about 1 GB of address space (V8 reserves its
+ * code range up front; measured), so its limit is never set below that.
+ */
+const ADDRESS_SPACE_FLOOR_MB: Readonly<Record<string, number>> = {
+  c: 16,
+  cpp: 16,
+  python3: 16,
+  nodejs: 1024,
+  php: 16,
+  octave: 16,
+  pascal: 16,
+};
 
 /** RunSpecifier::isValidSourceFilename: nothing a filename sanitiser would change, no leading `.` or `-`. */
 function isValidSourceFilename(name: string): boolean {
@@ -174,13 +213,13 @@ export async function planJobeRun(
       ? (spec.parameters as Record<string, unknown>)
       : {};
   const { limits } = options;
-  // Runguard's wall-clock kill is twice the CPU time (LanguageTask::runInSandbox, --time=2*cputime).
+  // runguard gets --cputime=cputime and --walltime=2*cputime (LanguageTask::runInSandbox).
   const cputime = numberParam(params, 'cputime', DEFAULTS.cputime);
   const maxCpu = Math.floor(limits.RUN_MAX_TIMEOUT_MS / 2000);
   if (cputime > maxCpu) {
     throw new JobeError(400, `cputime exceeds maximum allowed on this Jobe server (${maxCpu} secs)`);
   }
-  const timeoutMs = Math.max(100, Math.round(2 * cputime * 1000));
+  const cpuTimeMs = Math.max(100, Math.round(cputime * 1000));
 
   let name = '';
   if (spec.sourcefilename !== undefined && spec.sourcefilename !== null && spec.sourcefilename !== '') {
@@ -208,8 +247,7 @@ export async function planJobeRun(
 
   const fileList = Array.isArray(spec.file_list) ? spec.file_list : spec.file_list == null ? [] : null;
   if (fileList === null) throw new JobeError(400, 'Invalid file specifier: file_list must be a list');
-  const isC = runtime.language === 'c' || runtime.language === 'cpp';
-  const files: RunRequest['files'] = [{ name, content: isC ? cPrologue(name) + source : source }];
+  const files: RunRequest['files'] = [{ name, content: source }];
   for (const file of fileList) {
     if (!isValidFilespec(file)) throw new JobeError(400, `Invalid file specifier: ${JSON.stringify(file)}`);
     const contents = await options.fileContents(file[0]);
@@ -217,51 +255,81 @@ export async function planJobeRun(
     files.push({ name: file[1], content: contents.toString('base64'), encoding: 'base64' });
   }
 
+  // Jobe joins each list with spaces into a `sh -c` command line, so the shell splits (and unquotes) them.
+  const words = (key: string, fallback: readonly string[] = []): string[] =>
+    shellWords((key in params ? listParam(params, key) : fallback).join(' '));
+  const runargs = words('runargs');
+  const interpreterargs = words('interpreterargs', JOBE_INTERPRETER_ARGS[language.id]);
+  let args = runargs;
+  let marker: string | null = null;
+  let entry = name;
+  if (language.id === 'python3') {
+    marker = options.marker;
+    entry = PYTHON_WRAPPER;
+    args = [marker, name, String(interpreterargs.length), ...interpreterargs, ...runargs];
+    files.push({ name: PYTHON_WRAPPER, content: PYTHON_WRAPPER_SOURCE });
+  } else if (language.id === 'php') {
+    marker = options.marker;
+    entry = PHP_WRAPPER;
+    args = [marker, name, String(interpreterargs.length), ...interpreterargs, ...runargs];
+    files.push({ name: PHP_WRAPPER, content: PHP_WRAPPER_SOURCE });
+  }
+  if (files.length > 1) for (const f of files) f.toBeExec = f.name === entry;
+
+  const streamsize = numberParam(params, 'streamsize', DEFAULTS.streamsize);
+  const streamBytes = Math.max(0, Math.round(streamsize * 1000 * 1024));
+  const outputBytes = streamBytes + (marker === null ? 0 : marker.length + 8);
+  const body: RunRequest = {
+    language: runtime.language,
+    files,
+    stdin: typeof spec.input === 'string' ? spec.input : '',
+    args,
+    limits: {
+      timeoutMs: Math.min(2 * cpuTimeMs, limits.RUN_MAX_TIMEOUT_MS),
+      cpuTimeMs: Math.min(cpuTimeMs, limits.RUN_MAX_TIMEOUT_MS),
+      // runguard --streamsize: output past it is dropped while the program goes on.
+      outputKb: Math.max(1, Math.min(Math.ceil(outputBytes / 1024), limits.RUN_MAX_OUTPUT_KB)),
+      outputOverflow: 'truncate',
+    },
+  };
+  if (acceptsExtraArgs(runtime, 'interpreterArgs') && language.id !== 'python3' && language.id !== 'php') {
+    if (interpreterargs.length > 0) body.interpreterArgs = interpreterargs;
+  }
+  if (acceptsExtraArgs(runtime, 'compileArgs')) {
+    const compileargs = words('compileargs', JOBE_COMPILE_ARGS[language.id]);
+    const gcc = runtime.language === 'c' || runtime.language === 'cpp';
+    const all = gcc ? ['-O0', ...compileargs, '-Wno-infinite-recursion'] : compileargs;
+    if (all.length > 0) body.compileArgs = all;
+  }
+  if (acceptsExtraArgs(runtime, 'linkArgs')) {
+    const linkargs = words('linkargs');
+    if (linkargs.length > 0) body.linkArgs = linkargs;
+  }
+  // runguard --nproc=numprocs+1 (the + 1 for Jobe's `sh -c`); JavaTask raises numprocs to at least 256.
+  let numprocs = Math.max(0, Math.round(numberParam(params, 'numprocs', DEFAULTS.numprocs)));
+  if (language.id === 'java') numprocs = Math.max(256, numprocs);
+  body.limits!.processes = Math.min(numprocs + 1, MAX_PROCESSES);
+
   const memorylimit = numberParam(
     params,
     'memorylimit',
     MEMORY_DEFAULTS[language.id] ?? DEFAULTS.memorylimit,
   );
-  // runguard --memsize is in kB (1000 * MB) and sets RLIMIT_AS to that many KiB.
-  const addressBytes = language.id === 'java' ? 0 : Math.max(0, Math.round(memorylimit * 1000 * 1024));
-  const runargs = listParam(params, 'runargs');
-  let args = shellWords(runargs.join(' '));
-  let marker: string | null = null;
-  if (language.runtime.language === 'python') {
-    marker = options.marker;
-    args = [
-      marker,
-      name,
-      String(addressBytes),
-      listParam(params, 'interpreterargs').join(' '),
-      runargs.join(' '),
-    ];
-    files.push({ name: PYTHON_WRAPPER, content: PYTHON_WRAPPER_SOURCE });
-  } else if (isC && addressBytes > 0) {
-    files.push({
-      name: `${C_LIMITS}.${language.runtime.language === 'c' ? 'c' : 'cpp'}`,
-      content: cLimitsSource(addressBytes),
-    });
+  // runguard --memsize is in kB (1000 * MB) and sets RLIMIT_AS to that many KiB; 0 means none.
+  const floor = ADDRESS_SPACE_FLOOR_MB[language.id];
+  if (floor !== undefined && memorylimit > 0) {
+    const mb = Math.ceil((memorylimit * 1000) / 1024);
+    body.limits!.addressSpaceMb = Math.min(Math.max(floor, mb), MAX_ADDRESS_SPACE_MB);
   }
-  const entry = marker ? PYTHON_WRAPPER : name;
-  if (files.length > 1) for (const f of files) f.toBeExec = f.name === entry;
-
-  const body: RunRequest = {
-    language: language.runtime.language,
-    files,
-    stdin: typeof spec.input === 'string' ? spec.input : '',
-    args,
-    limits: { timeoutMs: Math.min(timeoutMs, limits.RUN_MAX_TIMEOUT_MS), outputKb: limits.RUN_MAX_OUTPUT_KB },
-  };
-  // The memory limit arrives as an address-space figure (Moodle's defaults reach 500000 MB): clamped, never
-  // refused. Java's is disregarded, as JavaTask does (the JVM manages its heap).
+  // The memory limit arrives as an address-space figure (Moodle's defaults reach 500000 MB): it sets the
+  // container's memory too, clamped, never refused. Java's is disregarded, as JavaTask does (the JVM manages
+  // its heap).
   if (params.memorylimit !== undefined && language.id !== 'java' && memorylimit > 0) {
     body.limits!.memoryMb = Math.min(Math.max(16, Math.round(memorylimit)), limits.RUN_MAX_MEMORY_MB);
   }
-  const streamsize = numberParam(params, 'streamsize', DEFAULTS.streamsize);
   return {
     body,
-    streamBytes: Math.max(0, Math.round(streamsize * 1000 * 1024)),
+    streamBytes,
     marker,
     debug: spec.debug === true,
   };
