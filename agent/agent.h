@@ -31,8 +31,8 @@
 #include <sys/time.h>
 #include <sys/types.h>
 
-#define AGENT_VERSION "coderunner-agent 2"
-#define PROTO_VERSION 2u
+#define AGENT_VERSION "coderunner-agent 3"
+#define PROTO_VERSION 3u
 
 /* Caps on what the server may make us hold in memory; the container's own memory limit is 256 MiB. */
 #define MAX_REQUEST ((size_t)256 << 20) /* R frame payload */
@@ -40,6 +40,7 @@
 #define STDIN_CAP ((size_t)64 << 20)    /* stdin bytes not yet taken by the program; the excess is dropped */
 #define MAX_COUNT 100000u               /* files, argv entries, env entries */
 #define MAX_NAME 4096u
+#define MAX_STAGES 256u /* a compile stage and up to 255 run stages (one per test case); indices fit the u8 of B, P, X */
 #define CHUNK 65536 /* largest O/E payload, and the read size everywhere */
 
 #define MS 1000000LL
@@ -61,18 +62,23 @@ struct file {
 #define FLAG_STDIN 1u    /* this stage gets the stdin stream */
 #define FLAG_PAUSE 2u    /* send P and wait for G before starting */
 #define FLAG_TRUNCATE 4u /* past the output cap, drop the output and let the program go on */
+#define FLAG_OWN_STDIN 8u /* the stage's own stdin bytes, then end of input */
+#define FLAG_RESET 16u    /* the work dir back to the request's files, plus the stage's own, before the stage */
 
 struct stage {
 	char *name, **argv, **envp;
 	uint32_t wall_ms, cpu_ms, flags, nproc;
 	uint64_t fsize, outcap, as_bytes, stack_bytes; /* nproc, as_bytes, stack_bytes: 0 = leave as it is */
+	const unsigned char *stdin_data;               /* FLAG_OWN_STDIN; points into the request payload */
+	uint32_t stdin_len, nfiles;
+	struct file *files; /* written after a FLAG_RESET */
 };
 
 /* A parsed R frame; files[].data and stdin_data point into its payload. */
 struct request {
 	uint32_t nfiles, nstages;
 	struct file *files;
-	struct stage stages[2];
+	struct stage *stages;
 	int stdin_stage; /* the stage with flag bit 0, or -1 */
 	const unsigned char *stdin_data;
 	uint32_t stdin_len;
@@ -160,7 +166,7 @@ bool wait_go(uint8_t idx);
 
 /* request.c */
 void parse_request(const unsigned char *payload, size_t len, struct request *rq);
-void write_files(const struct file *f, uint32_t n);
+void write_files(const struct file *f, uint32_t n, const struct file *f2, uint32_t n2, bool clear);
 
 /* cgroup.c */
 void cgroup_init(void);

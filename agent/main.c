@@ -123,18 +123,29 @@ int main(int argc, char **argv)
 		fatal("the first frame must be R, got 0x%02x", in.buf[0]);
 
 	static struct request rq; /* static: lives until exit, and leak checkers see it as such */
-	parse_request(in.buf + 5, total - 5, &rq);
+	/* Stages with their own stdin or files (test cases) read them from the request after its frame is gone
+	 * from the input buffer, so the payload is parsed from a copy, kept only while some stage needs it. */
+	unsigned char *payload = xrealloc(NULL, total - 5);
+	memcpy(payload, in.buf + 5, total - 5);
+	parse_request(payload, total - 5, &rq);
 	if (rq.nfiles)
-		write_files(rq.files, rq.nfiles);
+		write_files(rq.files, rq.nfiles, NULL, 0, false);
 	if (rq.stdin_stage >= 0)
 		sin_append(rq.stdin_data, rq.stdin_len);
 	else
 		sin_drop();
 	stage_in.closed = rq.close_stdin;
-	for (uint32_t i = 0; i < rq.nfiles; i++)
-		free(rq.files[i].name);
-	free(rq.files);
-	rq.files = NULL;
+	bool keep = false;
+	for (uint32_t i = 0; i < rq.nstages; i++)
+		keep |= (rq.stages[i].flags & (FLAG_OWN_STDIN | FLAG_RESET)) != 0;
+	if (!keep) {
+		for (uint32_t i = 0; i < rq.nfiles; i++)
+			free(rq.files[i].name);
+		free(rq.files);
+		rq.files = NULL;
+		rq.nfiles = 0;
+		free(payload);
+	}
 	rq.stdin_data = NULL;
 	/* Give the request's memory back before any program runs: the agent shares the container's limit. */
 	consume(total);
@@ -149,7 +160,18 @@ int main(int argc, char **argv)
 		const struct stage *st = &rq.stages[i];
 		if ((st->flags & FLAG_PAUSE) && !wait_go((uint8_t)i))
 			break;
-		run_stage((uint8_t)i, st, (int)i == rq.stdin_stage, &r);
+		if (st->flags & FLAG_RESET)
+			write_files(rq.files, rq.nfiles, st->files, st->nfiles, true);
+		bool own = (st->flags & FLAG_OWN_STDIN) != 0;
+		if (own) {
+			sin_drop();
+			stage_in.done = stage_in.closed = false;
+			sin_append(st->stdin_data, st->stdin_len);
+			stage_in.closed = true;
+		}
+		run_stage((uint8_t)i, st, own || (int)i == rq.stdin_stage, &r);
+		if (own)
+			sin_drop();
 		send_exit((uint8_t)i, &r);
 		if (strcmp(st->name, "compile") == 0 && (r.code != 0 || r.limit))
 			break;

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <ftw.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 
@@ -84,6 +85,23 @@ static char **take_strv(struct cur *c, uint32_t min, const char *what)
 	return v;
 }
 
+static struct file *take_files(struct cur *c, uint32_t *count)
+{
+	uint32_t n = take_count(c, 0, MAX_COUNT, 9, "file");
+	struct file *files = xrealloc(NULL, ((size_t)n + 1) * sizeof *files);
+	for (uint32_t i = 0; i < n; i++) {
+		files[i].name = take_str(c, "file name");
+		check_name(files[i].name);
+		files[i].len = take32(c, "file content");
+		files[i].data = take(c, files[i].len, "file content");
+		files[i].mode = *take(c, 1, "file mode");
+		if (files[i].mode > 1)
+			fatal("bad mode %u for %.200s", files[i].mode, files[i].name);
+	}
+	*count = n;
+	return files;
+}
+
 static void parse_stage(struct cur *c, struct stage *st)
 {
 	st->name = take_str(c, "stage name");
@@ -106,10 +124,17 @@ static void parse_stage(struct cur *c, struct stage *st)
 	st->as_bytes = take64(c, "address_space_bytes");
 	st->nproc = take32(c, "processes");
 	st->stack_bytes = take64(c, "stack_bytes");
+	st->stdin_len = take32(c, "stage stdin");
+	st->stdin_data = take(c, st->stdin_len, "stage stdin");
+	st->files = take_files(c, &st->nfiles);
 	if (!st->wall_ms || !st->cpu_ms)
 		fatal("stage '%s' has a zero time limit", st->name);
-	if (st->flags & ~(FLAG_STDIN | FLAG_PAUSE | FLAG_TRUNCATE))
+	if (st->flags & ~(FLAG_STDIN | FLAG_PAUSE | FLAG_TRUNCATE | FLAG_OWN_STDIN | FLAG_RESET))
 		fatal("stage '%s' has unknown flags 0x%x", st->name, st->flags);
+	if ((st->flags & FLAG_STDIN) && (st->flags & FLAG_OWN_STDIN))
+		fatal("stage '%s' has both the stdin stream and its own stdin", st->name);
+	if ((st->stdin_len && !(st->flags & FLAG_OWN_STDIN)) || (st->nfiles && !(st->flags & FLAG_RESET)))
+		fatal("stage '%s' has stdin or files its flags do not use", st->name);
 }
 
 /* Any fault ends the agent with F. The file contents and the initial stdin in rq point into payload. */
@@ -118,32 +143,20 @@ void parse_request(const unsigned char *payload, size_t len, struct request *rq)
 	struct cur c = { payload, payload + len };
 	if (take32(&c, "version") != PROTO_VERSION)
 		fatal("unsupported request version");
-	uint32_t nfiles = take_count(&c, 0, MAX_COUNT, 9, "file");
-	struct file *files = xrealloc(NULL, (size_t)nfiles * sizeof *files);
-	for (uint32_t i = 0; i < nfiles; i++) {
-		files[i].name = take_str(&c, "file name");
-		check_name(files[i].name);
-		files[i].len = take32(&c, "file content");
-		files[i].data = take(&c, files[i].len, "file content");
-		files[i].mode = *take(&c, 1, "file mode");
-		if (files[i].mode > 1)
-			fatal("bad mode %u for %.200s", files[i].mode, files[i].name);
-	}
-	rq->nfiles = nfiles;
-	rq->files = files;
-	uint32_t nstages = take_count(&c, 1, 2, 1, "stage");
-	struct stage *stages = rq->stages;
+	rq->files = take_files(&c, &rq->nfiles);
+	uint32_t nstages = take_count(&c, 1, MAX_STAGES, 1, "stage");
+	struct stage *stages = rq->stages = xrealloc(NULL, (size_t)nstages * sizeof *stages);
 	int stdin_stage = -1;
 	for (uint32_t i = 0; i < nstages; i++) {
 		parse_stage(&c, &stages[i]);
+		if (strcmp(stages[i].name, "compile") == 0 && i > 0)
+			fatal("only the first stage may be compile");
 		if (stages[i].flags & FLAG_STDIN) {
 			if (stdin_stage >= 0)
 				fatal("more than one stage has stdin attached");
 			stdin_stage = (int)i;
 		}
 	}
-	if (nstages == 2 && (strcmp(stages[0].name, "compile") != 0 || strcmp(stages[1].name, "run") != 0))
-		fatal("two stages must be compile then run");
 	rq->nstages = nstages;
 	rq->stdin_stage = stdin_stage;
 	rq->stdin_len = take32(&c, "stdin");
@@ -155,9 +168,53 @@ void parse_request(const unsigned char *payload, size_t len, struct request *rq)
 		fatal("%zu unexpected bytes after the request", (size_t)(c.end - c.p));
 }
 
+/* nftw callbacks for clearing the work dir: first every folder made searchable again (a program may have
+ * taken its own rights away), then everything removed, deepest first. The work dir itself stays. */
+static int unlock_dir(const char *path, const struct stat *sb, int type, struct FTW *ftw)
+{
+	(void)ftw;
+	if (type == FTW_D && (sb->st_mode & 0700) != 0700)
+		chmod(path, (sb->st_mode & 07777) | 0700);
+	return 0;
+}
+
+static int remove_entry(const char *path, const struct stat *sb, int type, struct FTW *ftw)
+{
+	(void)sb;
+	(void)type;
+	if (ftw->level > 0 && remove(path) < 0 && errno != ENOENT)
+		return -1;
+	return 0;
+}
+
+static bool write_one(const struct file *f)
+{
+	for (char *s = strchr(f->name, '/'); s; s = strchr(s + 1, '/')) {
+		*s = 0;
+		int r = mkdir(f->name, 0755);
+		*s = '/';
+		if (r < 0 && errno != EEXIST)
+			return false;
+	}
+	mode_t mode = f->mode ? 0755 : 0644;
+	int fd = open(f->name, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, mode);
+	if (fd < 0)
+		return false;
+	for (size_t off = 0; off < f->len;) {
+		ssize_t w = write(fd, f->data + off, f->len - off);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return false;
+		off += (size_t)w;
+	}
+	return fchmod(fd, mode) == 0 && close(fd) == 0;
+}
+
 /* Written by a child that is the runner uid (become_runner), so the files are the program's own and no path
- * trick can make root write outside what the runner may write anyway. */
-void write_files(const struct file *f, uint32_t n)
+ * trick can make root write outside what the runner may write anyway. With `clear`, the work dir is emptied
+ * first (what an earlier stage's program wrote there goes); then f, then f2 (a stage's own files) over them. */
+void write_files(const struct file *f, uint32_t n, const struct file *f2, uint32_t n2, bool clear)
 {
 	int ep[2];
 	if (pipe2(ep, O_CLOEXEC) < 0)
@@ -173,30 +230,18 @@ void write_files(const struct file *f, uint32_t n)
 			what = "become the runner uid";
 			goto fail;
 		}
+		if (clear) {
+			what = "clear the work dir";
+			if (nftw(workdir, unlock_dir, 64, FTW_PHYS | FTW_MOUNT) < 0 ||
+			    nftw(workdir, remove_entry, 64, FTW_DEPTH | FTW_PHYS | FTW_MOUNT) < 0)
+				goto fail;
+		}
 		if (chdir(workdir) < 0)
 			goto fail;
-		for (; i < n; i++) {
-			what = f[i].name;
-			for (char *s = strchr(f[i].name, '/'); s; s = strchr(s + 1, '/')) {
-				*s = 0;
-				int r = mkdir(f[i].name, 0755);
-				*s = '/';
-				if (r < 0 && errno != EEXIST)
-					goto fail;
-			}
-			mode_t mode = f[i].mode ? 0755 : 0644;
-			int fd = open(f[i].name, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, mode);
-			if (fd < 0)
-				goto fail;
-			for (size_t off = 0; off < f[i].len;) {
-				ssize_t w = write(fd, f[i].data + off, f[i].len - off);
-				if (w < 0 && errno == EINTR)
-					continue;
-				if (w <= 0)
-					goto fail;
-				off += (size_t)w;
-			}
-			if (fchmod(fd, mode) < 0 || close(fd) < 0)
+		for (; i < n + n2; i++) {
+			const struct file *one = i < n ? &f[i] : &f2[i - n];
+			what = one->name;
+			if (!write_one(one))
 				goto fail;
 		}
 		_exit(0);

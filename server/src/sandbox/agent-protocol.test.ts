@@ -66,7 +66,7 @@ describe('agent protocol codec', () => {
       o += n;
       return s;
     };
-    expect(u32()).toBe(2); // version
+    expect(u32()).toBe(3); // version
     expect(u32()).toBe(1); // files
     expect(str()).toBe('a.py');
     expect(str()).toBe('hi');
@@ -87,6 +87,8 @@ describe('agent protocol codec', () => {
     expect(u32()).toBe(20);
     expect(p.readBigUInt64BE(o)).toBe(1n << 20n);
     o += 8;
+    expect(u32()).toBe(0); // own stdin: none
+    expect(u32()).toBe(0); // stage files: none
     expect(str()).toBe('in');
     expect(p.readUInt8(o++)).toBe(1);
     expect(o).toBe(p.length);

@@ -3,7 +3,7 @@
  * Pure functions and a streaming decoder; no I/O.
  */
 
-export const PROTOCOL_VERSION = 2;
+export const PROTOCOL_VERSION = 3;
 /** Largest frame the server accepts from an agent; the agent sends chunks of at most 64 KiB. */
 export const MAX_INBOUND_FRAME = 1024 * 1024;
 
@@ -32,6 +32,12 @@ export interface AgentStage {
   processes?: number;
   /** RLIMIT_STACK; 0 or absent: the container's default. */
   stackBytes?: number;
+  /** The stage's own stdin, then end of input (a test case's); not with attachStdin. */
+  ownStdin?: Buffer;
+  /** Empty the work dir and write the request's files again, then `files`, before the stage (a test case). */
+  resetWorkDir?: boolean;
+  /** Written after the reset (only with resetWorkDir). */
+  files?: AgentFile[];
 }
 
 export interface AgentRequest {
@@ -115,11 +121,15 @@ class Writer {
 
 /** Encodes the `R` run request frame. */
 export function encodeRunRequest(request: AgentRequest): Buffer {
-  const w = new Writer().u32(PROTOCOL_VERSION).u32(request.files.length);
-  for (const file of request.files)
-    w.str(file.name)
-      .bytes(file.content)
-      .u8(file.executable ? 1 : 0);
+  const w = new Writer().u32(PROTOCOL_VERSION);
+  const files = (list: readonly AgentFile[]) => {
+    w.u32(list.length);
+    for (const file of list)
+      w.str(file.name)
+        .bytes(file.content)
+        .u8(file.executable ? 1 : 0);
+  };
+  files(request.files);
   w.u32(request.stages.length);
   for (const s of request.stages) {
     w.str(s.name).strings(s.argv).strings(s.env);
@@ -127,10 +137,18 @@ export function encodeRunRequest(request: AgentRequest): Buffer {
       .u32(s.cpuMs)
       .u64(s.fileSizeBytes)
       .u64(s.outputBytes)
-      .u32((s.attachStdin ? 1 : 0) | (s.pauseBefore ? 2 : 0) | (s.truncateOutput === true ? 4 : 0))
+      .u32(
+        (s.attachStdin ? 1 : 0) |
+          (s.pauseBefore ? 2 : 0) |
+          (s.truncateOutput === true ? 4 : 0) |
+          (s.ownStdin ? 8 : 0) |
+          (s.resetWorkDir === true ? 16 : 0),
+      )
       .u64(s.addressSpaceBytes ?? 0)
       .u32(s.processes ?? 0)
-      .u64(s.stackBytes ?? 0);
+      .u64(s.stackBytes ?? 0)
+      .bytes(s.ownStdin ?? Buffer.alloc(0));
+    files(s.resetWorkDir === true ? (s.files ?? []) : []);
   }
   w.bytes(request.stdin).u8(request.closeStdin ? 1 : 0);
   return encodeFrame('R', w.build());

@@ -406,6 +406,42 @@ export function sandboxDriverContract(
     );
 
     it(
+      'runs one run stage per test case, each with its own stdin, after a compile stage',
+      async () => {
+        const file = (name: string, text: string) => ({
+          name,
+          content: Buffer.from(text),
+          executable: false,
+        });
+        const own = (text: string) => ({ ownStdin: Buffer.from(text), resetWorkDir: true });
+        const out = await runToEnd(
+          request(
+            [
+              stage(['true'], { name: 'compile' }),
+              stage(['cat'], own('first\n')),
+              stage(['cat'], { ...own('second\n'), files: [file('extra.txt', 'extra\n')] }),
+              stage(['sh', '-c', 'cat extra.txt; cat'], own('third\n')),
+              stage(['cat', 'base.txt'], own('')),
+            ],
+            { files: [file('base.txt', 'base\n')] },
+          ),
+        );
+        expect(out.exits.map((e) => [e.stage, e.exitCode])).toEqual([
+          [0, 0],
+          [1, 0],
+          [2, 0],
+          [3, 0],
+          [4, 0],
+        ]);
+        // The stage files of test 2 are gone after the next reset; the request's own files come back each time.
+        expect(out.stderr.toString()).toContain('extra.txt');
+        expect(out.stdout.toString()).toBe('first\nsecond\nthird\nbase\n');
+        expect(shape(out.events).filter((e) => e.startsWith('stage-begin'))).toHaveLength(5);
+      },
+      timeout,
+    );
+
+    it(
       'with truncateOutput, drops what is past the cap and lets the program go on to its own end',
       async () => {
         const big = { name: 'big.txt', content: Buffer.alloc(200 * 1024, 'x'), executable: false };

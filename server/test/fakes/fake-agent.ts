@@ -52,16 +52,17 @@ interface RunningStage {
   stdoutTruncated: boolean;
   stderrTruncated: boolean;
   outputBytes: number;
+  /** What is left of a test case's own stdin (null: the stage reads the stream, or /dev/null). */
+  ownStdin: Buffer | null;
 }
 
 /** Why the real agent would refuse this request (`F`), or null. */
 function refusal(request: AgentRequest): string | null {
   const { stages, files } = request;
-  if (stages.length < 1 || stages.length > 2) return 'a request has one or two stages';
-  if (stages.length === 2 && (stages[0]!.name !== 'compile' || stages[1]!.name !== 'run'))
-    return 'two stages must be compile then run';
-  if (stages.length === 1 && stages[0]!.name !== 'compile' && stages[0]!.name !== 'run')
-    return 'bad stage name';
+  if (stages.length < 1 || stages.length > 256) return 'a request has 1 to 256 stages';
+  if (stages.some((s, i) => (s.name === 'compile' && i > 0) || (s.name !== 'compile' && s.name !== 'run')))
+    return 'stages are an optional compile, then run';
+  if (stages.some((s) => s.attachStdin && s.ownStdin)) return 'a stage has both the stdin stream and its own';
   if (stages.filter((s) => s.attachStdin).length > 1) return 'more than one stage has stdin';
   for (const s of stages) {
     if (s.argv.length === 0 || s.argv[0] === '') return 'empty argv';
@@ -78,7 +79,7 @@ function refusal(request: AgentRequest): string | null {
 
 /** One run request inside one fake container. */
 export class FakeAgent {
-  private readonly files: Map<string, Buffer>;
+  private files: Map<string, Buffer>;
   private readonly stdinStage: number;
   private stdin: Buffer[] = [];
   private stdinBytes = 0;
@@ -167,6 +168,11 @@ export class FakeAgent {
         if (!go) break;
       }
       if (this.dead) return;
+      if (stage.resetWorkDir === true) {
+        this.files = new Map(
+          [...this.request.files, ...(stage.files ?? [])].map((f) => [f.name, Buffer.from(f.content)]),
+        );
+      }
       this.emit({ type: 'stage-begin', stage: index });
       const exit = await this.runStage(index, stage);
       if (this.dead) return;
@@ -189,6 +195,7 @@ export class FakeAgent {
       stdoutTruncated: false,
       stderrTruncated: false,
       outputBytes: 0,
+      ownStdin: stage.ownStdin ? Buffer.from(stage.ownStdin) : null,
     };
     this.current = running;
     const killed = new Promise<void>((resolve) =>
@@ -326,6 +333,11 @@ export class FakeAgent {
   }
 
   private async readStdin(running: RunningStage): Promise<Buffer | null> {
+    if (running.ownStdin) {
+      const chunk = running.ownStdin.subarray(0, MAX_CHUNK);
+      running.ownStdin = running.ownStdin.subarray(chunk.length);
+      return chunk.length > 0 ? chunk : null;
+    }
     if (running.index !== this.stdinStage) return null; // /dev/null
     for (;;) {
       if (running.controller.signal.aborted) throw new ProgramKilled();
