@@ -107,6 +107,17 @@ describe('execute limits (v2.js get_job)', () => {
     ],
     ['negative run_timeout', { run_timeout: -1 }, 'run_timeout must be non-negative'],
     ['run_cpu_time a string', { run_cpu_time: '1' }, 'If specified, run_cpu_time must be a number'],
+    [
+      'run_cpu_time above the maximum',
+      { run_cpu_time: 30001 },
+      'run_cpu_time cannot exceed the configured limit of 30000',
+    ],
+    [
+      'compile_cpu_time above the maximum',
+      { compile_cpu_time: 60001 },
+      'compile_cpu_time cannot exceed the configured limit of 60000',
+    ],
+    ['negative compile_cpu_time', { compile_cpu_time: -1 }, 'compile_cpu_time must be non-negative'],
     // Piston checks memory, then timeout, then cpu_time, compile before run.
     [
       'the first problem in Piston order',
@@ -120,29 +131,54 @@ describe('execute limits (v2.js get_job)', () => {
     );
   });
 
+  // Piston's defaults (config.js): wall and CPU 3 s / 10 s, 64 processes, one of them its bash run script.
+  const base = {
+    timeoutMs: 3000,
+    cpuTimeMs: 3000,
+    processes: 63,
+    compile: { timeoutMs: 10000, cpuTimeMs: 10000 },
+  };
   const accepted: Array<[string, Record<string, unknown>, Record<string, unknown>]> = [
-    ['defaults of the readme', {}, { timeoutMs: 3000, compile: { timeoutMs: 10000 } }],
-    [
-      '-1 memory (none): the runtime default',
-      { run_memory_limit: -1, compile_memory_limit: -1 },
-      { timeoutMs: 3000, compile: { timeoutMs: 10000 } },
-    ],
-    ['0 is "not specified"', { run_timeout: 0 }, { timeoutMs: 3000, compile: { timeoutMs: 10000 } }],
-    [
-      'bytes rounded up to MiB',
-      { run_memory_limit: 100 * 1024 * 1024 + 1 },
-      { timeoutMs: 3000, memoryMb: 101, compile: { timeoutMs: 10000 } },
-    ],
+    ['defaults of config.js', {}, base],
+    ['-1 memory (none): the runtime default', { run_memory_limit: -1, compile_memory_limit: -1 }, base],
+    ['0 is "not specified" for a timeout', { run_timeout: 0 }, base],
+    ['bytes rounded up to MiB', { run_memory_limit: 100 * 1024 * 1024 + 1 }, { ...base, memoryMb: 101 }],
     [
       'tiny values raised to our minimums',
-      { run_memory_limit: 1000, run_timeout: 5 },
-      { timeoutMs: 100, memoryMb: 16, compile: { timeoutMs: 10000 } },
+      { run_memory_limit: 1000, run_timeout: 5, run_cpu_time: 5 },
+      { ...base, timeoutMs: 100, cpuTimeMs: 100, memoryMb: 16 },
     ],
+    [
+      'CPU times apart from the wall limits',
+      { run_timeout: 5000, run_cpu_time: 500, compile_timeout: 20000, compile_cpu_time: 15000 },
+      { ...base, timeoutMs: 5000, cpuTimeMs: 500, compile: { timeoutMs: 20000, cpuTimeMs: 15000 } },
+    ],
+    [
+      'a CPU time above the wall limit is kept (isolate checks both)',
+      { run_timeout: 1000, run_cpu_time: 2000 },
+      { ...base, timeoutMs: 1000, cpuTimeMs: 2000 },
+    ],
+    [
+      '0 CPU time: no CPU limit of its own (isolate --time=0), the wall limit decides',
+      { run_cpu_time: 0, compile_cpu_time: 0 },
+      { timeoutMs: 3000, processes: 63, compile: { timeoutMs: 10000 } },
+    ],
+    ['a null CPU time is absent', { run_cpu_time: null }, base],
   ];
   it.each(accepted)('translates %s', (_name, extra, expected) => {
     expect(pistonJob({ ...py, ...extra }, languages, limits, { keepStdin: true }).request.limits).toEqual(
       expected,
     );
+  });
+
+  it('keeps the defaults within lower server maximums', () => {
+    const low = { ...limits, RUN_MAX_TIMEOUT_MS: 2000, COMPILE_MAX_TIMEOUT_MS: 5000 };
+    expect(pistonJob(py, languages, low, { keepStdin: true }).request.limits).toEqual({
+      timeoutMs: 2000,
+      cpuTimeMs: 2000,
+      processes: 63,
+      compile: { timeoutMs: 5000, cpuTimeMs: 5000 },
+    });
   });
 
   it('names nameless files by the runtime extension, decodes hex, keeps args and adds a newline to stdin', () => {

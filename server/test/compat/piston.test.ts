@@ -20,7 +20,7 @@ const clientModule = 'piston-client';
 const { piston } = (await import(clientModule)) as { piston: (opts: { server: string }) => PistonClient };
 
 beforeAll(async () => {
-  server = await startTestServer({ LANGUAGES: 'python,c', POOL_SIZE: '1' });
+  server = await startTestServer({ LANGUAGES: 'python,c,java', POOL_SIZE: '1' });
   await server.app.listen({ port: 0, host: '127.0.0.1' });
   base = `http://127.0.0.1:${(server.app.server.address() as AddressInfo).port}`;
 }, 240000);
@@ -195,7 +195,7 @@ describe('POST /api/v2/execute: results (readme.md, job.js)', () => {
     [
       'a wall timeout is TO with SIGKILL',
       py('import time\ntime.sleep(5)', { run_timeout: 500 }),
-      { code: null, signal: 'SIGKILL', status: 'TO' },
+      { code: null, signal: 'SIGKILL', status: 'TO', message: 'Time limit exceeded (wall clock)' },
     ],
     [
       'stdin gets a trailing newline',
@@ -286,6 +286,94 @@ describe('POST /api/v2/execute: results (readme.md, job.js)', () => {
     }
     const none = await post('/api/v2/execute', py('print(1)', { version: `<${major}` }));
     expect(none.status).toBe(400);
+  }, 60000);
+});
+
+describe('POST /api/v2/execute: CPU time and processes (job.js: isolate --time, --wall-time, --processes)', () => {
+  const py = (content: string, extra: Json = {}) => ({
+    language: 'python',
+    version: '*',
+    files: [{ content }],
+    ...extra,
+  });
+
+  it('ends a busy loop at run_cpu_time, long before run_timeout, as a CPU time limit', async () => {
+    const res = await post(
+      '/api/v2/execute',
+      py('while True: pass', { run_cpu_time: 500, run_timeout: 5000 }),
+    );
+    const run = res.body.run as Json;
+    expect(run).toMatchObject({
+      status: 'TO',
+      message: 'Time limit exceeded',
+      signal: 'SIGKILL',
+      code: null,
+    });
+    expect(run.cpu_time).toBeGreaterThanOrEqual(500);
+    expect(run.wall_time).toBeLessThan(4000);
+  }, 30000);
+
+  it('lets a sleeper outlast its run_cpu_time within run_timeout', async () => {
+    const res = await post(
+      '/api/v2/execute',
+      py('import time\ntime.sleep(1)\nprint("slept")', { run_cpu_time: 300, run_timeout: 3000 }),
+    );
+    const run = res.body.run as Json;
+    expect(run).toMatchObject({ stdout: 'slept\n', code: 0, signal: null, status: null, message: null });
+    expect(run.wall_time).toBeGreaterThanOrEqual(1000);
+  }, 30000);
+
+  it('caps forks as max_process_count (64) does, less the bash that runs the program in Piston', async () => {
+    // Children that wait (not spin), a parent that counts: in Piston bash + a.out + 62 children make 64.
+    const code = [
+      '#include <stdio.h>',
+      '#include <unistd.h>',
+      'int main(void) {',
+      '  int ok = 0, failed = 0;',
+      '  for (int i = 0; i < 200; i++) {',
+      '    pid_t p = fork();',
+      '    if (p == -1) failed++;',
+      '    else if (p == 0) for (;;) pause();',
+      '    else ok++;',
+      '  }',
+      '  printf("%d %d\\n", ok, failed);',
+      '}',
+    ].join('\n');
+    const res = await post('/api/v2/execute', { language: 'c', version: '*', files: [{ content: code }] });
+    expect(res.body.run).toMatchObject({ stdout: '62 138\n', code: 0, status: null });
+  }, 60000);
+
+  it('caps threads with the same limit where the container would allow more (Java: pids 128)', async () => {
+    const code = [
+      'import java.nio.file.*;',
+      'public class Main {',
+      '  public static void main(String[] args) throws Exception {',
+      '    int started = 0;',
+      '    try {',
+      '      for (int i = 0; i < 500; i++) {',
+      '        Thread t = new Thread(() -> { try { Thread.sleep(60000); } catch (InterruptedException e) {} });',
+      '        t.setDaemon(true);',
+      '        t.start();',
+      '        started++;',
+      '      }',
+      '    } catch (OutOfMemoryError e) {}',
+      '    String threads = Files.readAllLines(Path.of("/proc/self/status")).stream()',
+      '        .filter(l -> l.startsWith("Threads:")).findFirst().get().split("\\\\s+")[1];',
+      '    System.out.println(threads + " " + (started < 500));',
+      '    System.exit(0);',
+      '  }',
+      '}',
+    ].join('\n');
+    const res = await post('/api/v2/execute', {
+      language: 'java',
+      version: '*',
+      files: [{ name: 'Main.java', content: code }],
+    });
+    const run = res.body.run as Json;
+    expect(run).toMatchObject({ code: 0, status: null });
+    // The JVM's own threads and the ones started: 63 in all, as in Piston beside its bash. (The JVM warns on
+    // stdout about the thread it could not start.)
+    expect(String(run.stdout).trimEnd().split('\n').pop()).toBe('63 true');
   }, 60000);
 });
 

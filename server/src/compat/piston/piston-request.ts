@@ -24,9 +24,21 @@ export interface PistonJob {
   readonly request: RunRequest;
 }
 
-/** Piston's defaults (readme.md, Execute Endpoint): run 3 s, compile 10 s, memory -1 (none). */
+/**
+ * Piston's defaults (api/src/config.js; readme.md, Execute Endpoint): wall clock and CPU time 3 s for the run,
+ * 10 s for the compile, memory -1 (none), 64 processes per stage (`max_process_count`).
+ */
 const DEFAULT_RUN_TIMEOUT_MS = 3000;
 const DEFAULT_COMPILE_TIMEOUT_MS = 10000;
+const DEFAULT_RUN_CPU_TIME_MS = 3000;
+const DEFAULT_COMPILE_CPU_TIME_MS = 10000;
+const MAX_PROCESS_COUNT = 64;
+/**
+ * What isolate's `--processes=64` (RLIMIT_NPROC of the box's uid) leaves the program: job.js starts every stage
+ * as `/bin/bash <package>/run`, and that script runs the program as its child (`python3.12 "$@"`, `./a.out
+ * "$@"`), so the shell holds one of the 64. Our run command is the program itself.
+ */
+export const PISTON_PROGRAM_PROCESSES = MAX_PROCESS_COUNT - 1;
 /** The smallest limits our request schema accepts (protocol/src/run-request.ts). */
 const MIN_TIMEOUT_MS = 100;
 const MIN_MEMORY_MB = 16;
@@ -101,12 +113,23 @@ export function pistonJob(
     }),
     args: Array.isArray(body.args) ? body.args.map((a) => String(a)) : [],
     limits: {
+      // isolate's --wall-time and --time (job.js): the wall clock and the CPU time of the stage, apart.
       timeoutMs: timeout(body.run_timeout, DEFAULT_RUN_TIMEOUT_MS, limits.RUN_MAX_TIMEOUT_MS),
+      // isolate's --processes: processes and threads at once (RLIMIT_NPROC), of the run stage only here.
+      processes: PISTON_PROGRAM_PROCESSES,
       compile: {
         timeoutMs: timeout(body.compile_timeout, DEFAULT_COMPILE_TIMEOUT_MS, limits.COMPILE_MAX_TIMEOUT_MS),
       },
     },
   };
+  const runCpu = cpuTime(body.run_cpu_time, DEFAULT_RUN_CPU_TIME_MS, limits.RUN_MAX_TIMEOUT_MS);
+  if (runCpu !== undefined) request.limits!.cpuTimeMs = runCpu;
+  const compileCpu = cpuTime(
+    body.compile_cpu_time,
+    DEFAULT_COMPILE_CPU_TIME_MS,
+    limits.COMPILE_MAX_TIMEOUT_MS,
+  );
+  if (compileCpu !== undefined) request.limits!.compile!.cpuTimeMs = compileCpu;
   const runMemory = memoryMb(body.run_memory_limit);
   if (runMemory !== undefined) request.limits!.memoryMb = runMemory;
   const compileMemory = memoryMb(body.compile_memory_limit);
@@ -121,6 +144,16 @@ export function pistonJob(
 }
 
 function timeout(value: unknown, fallback: number, max: number): number {
+  const ms = typeof value === 'number' && value > 0 ? value : Math.min(fallback, max);
+  return Math.max(MIN_TIMEOUT_MS, Math.ceil(ms));
+}
+
+/**
+ * A CPU limit: Piston's default when absent (v2.js `run_cpu_time ?? rt.cpu_times.run`), none of its own for 0
+ * (isolate's `--time=0`; the wall limit then decides, the core's default), else the value, at least our minimum.
+ */
+function cpuTime(value: unknown, fallback: number, max: number): number | undefined {
+  if (value === 0) return undefined;
   const ms = typeof value === 'number' && value > 0 ? value : Math.min(fallback, max);
   return Math.max(MIN_TIMEOUT_MS, Math.ceil(ms));
 }
