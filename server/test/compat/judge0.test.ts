@@ -132,12 +132,15 @@ describe('Judge0 submissions (the IDE / SDK flow)', () => {
   });
 
   it('reports Time Limit Exceeded past the wall-clock limit', async () => {
-    const res = await post('/judge0/submissions?base64_encoded=false&wait=true', {
-      source_code: 'while True: pass',
+    const res = await post('/judge0/submissions?base64_encoded=false&wait=true&fields=status,message', {
+      source_code: 'import time; time.sleep(5)',
       language_id: 71,
       wall_time_limit: 1,
     });
-    expect(res.json().status).toEqual({ id: 5, description: 'Time Limit Exceeded' });
+    expect(res.json()).toEqual({
+      status: { id: 5, description: 'Time Limit Exceeded' },
+      message: 'Time limit exceeded (wall clock)',
+    });
   });
 
   it.each([
@@ -233,6 +236,129 @@ describe('Judge0 submissions (the IDE / SDK flow)', () => {
   });
 });
 
+describe("Judge0 limits (isolate_job.rb#run's isolate -t -x -w -k -p -m / --cg-mem)", () => {
+  const FIELDS = 'fields=status,message,time,wall_time,stdout,stderr,exit_code,exit_signal';
+  const run = (payload: Record<string, unknown>) =>
+    post(`/judge0/submissions?base64_encoded=false&wait=true&${FIELDS}`, payload);
+
+  it('ends a busy loop at its CPU limit, long before the wall limit (status 5, "Time limit exceeded")', async () => {
+    const res = await run({
+      source_code: 'while True: pass',
+      language_id: 71,
+      cpu_time_limit: 0.5,
+      wall_time_limit: 5,
+    });
+    const body = res.json();
+    expect(body).toMatchObject({ status: { id: 5 }, message: 'Time limit exceeded' });
+    expect(Number(body.time)).toBeGreaterThanOrEqual(0.5);
+    expect(Number(body.wall_time)).toBeLessThan(4);
+  });
+
+  it('lets a program that waits run past its CPU limit: only CPU time counts against cpu_time_limit', async () => {
+    const res = await run({
+      source_code: 'import time; time.sleep(1); print("awake")',
+      language_id: 71,
+      cpu_time_limit: 0.3,
+      wall_time_limit: 3,
+    });
+    const body = res.json();
+    expect(body).toMatchObject({
+      status: { id: 3, description: 'Accepted' },
+      stdout: 'awake\n',
+      message: null,
+    });
+    expect(Number(body.time)).toBeLessThan(0.3);
+    expect(Number(body.wall_time)).toBeGreaterThanOrEqual(1);
+  });
+
+  it('judges the CPU time after the run with enable_per_process_and_thread_time_limit (the wall clock stops it)', async () => {
+    // Per process, isolate watches the box's main process (Judge0's bash run.sh), not the program it waits for.
+    const res = await run({
+      source_code: 'while True: pass',
+      language_id: 71,
+      cpu_time_limit: 0.5,
+      wall_time_limit: 2,
+      enable_per_process_and_thread_time_limit: true,
+    });
+    const body = res.json();
+    expect(body).toMatchObject({ status: { id: 5 }, message: 'Time limit exceeded (wall clock)' });
+    expect(Number(body.wall_time)).toBeGreaterThanOrEqual(2);
+  });
+
+  it('caps processes and threads with max_processes_and_or_threads (the main one included)', async () => {
+    const res = await run({
+      source_code: [
+        '#include <signal.h>',
+        '#include <stdio.h>',
+        '#include <sys/wait.h>',
+        '#include <unistd.h>',
+        'int main(void) {',
+        '  pid_t kids[64]; int n = 0;',
+        '  for (int i = 0; i < 64; i++) {',
+        '    pid_t p = fork();',
+        '    if (p == 0) { pause(); _exit(0); }',
+        '    if (p < 0) break;',
+        '    kids[n++] = p;',
+        '  }',
+        '  printf("%d\\n", n);',
+        '  for (int i = 0; i < n; i++) kill(kids[i], SIGKILL);',
+        '  while (wait(NULL) > 0) {}',
+        '  return 0;',
+        '}',
+      ].join('\n'),
+      language_id: 50,
+      max_processes_and_or_threads: 10,
+    });
+    expect(res.json()).toMatchObject({ status: { id: 3 }, stdout: '9\n' });
+  });
+
+  it('passes compiler_options to the compiler, split into words', async () => {
+    const res = await run({
+      source_code: '#include <stdio.h>\nint main(void) { printf("%d %s\\n", X, Y); return 0; }',
+      language_id: 50,
+      compiler_options: `-DX=42 '-DY="two words"'`,
+    });
+    expect(res.json()).toMatchObject({ status: { id: 3 }, stdout: '42 two words\n' });
+  });
+
+  // Each frame keeps its 1 KiB buffer alive across the call: about 4 MiB of stack in all.
+  const deep = [
+    '#include <stdio.h>',
+    'int f(int n) {',
+    '  volatile char buf[1024];',
+    '  buf[0] = (char)n;',
+    '  if (n == 0) return 0;',
+    '  int r = f(n - 1);',
+    '  buf[1] = (char)r;',
+    '  return buf[0] + buf[1];',
+    '}',
+    'int main(void) { volatile int r = f(4000); (void)r; puts("done"); return 0; }',
+  ].join('\n');
+
+  it.each([
+    ['a small stack_limit makes deep recursion fail (SIGSEGV)', 1024, { status: { id: 7 }, exit_signal: 11 }],
+    ['the default stack_limit (64000 KB) holds it', undefined, { status: { id: 3 }, stdout: 'done\n' }],
+  ])('%s', async (_name, stackLimit, expected) => {
+    const res = await run({ source_code: deep, language_id: 50, stack_limit: stackLimit });
+    expect(res.json()).toMatchObject(expected);
+  });
+
+  it.each([
+    // -m: RLIMIT_AS per process, so the allocation fails inside the program (MemoryError, exit 1).
+    ['with enable_per_process_and_thread_memory_limit it is an address-space limit', true, 11],
+    // --cg-mem: the memory of the whole box; past it the program is killed (SIGKILL, Runtime Error (Other)).
+    ['without it is the memory of the whole box', false, 12],
+  ])('applies memory_limit: %s', async (_name, perProcess, status) => {
+    const res = await run({
+      source_code: 'x = bytearray(200 * 1024 * 1024)\nprint(len(x))',
+      language_id: 71,
+      memory_limit: 65536,
+      enable_per_process_and_thread_memory_limit: perProcess,
+    });
+    expect(res.json().status.id).toBe(status);
+  });
+});
+
 describe('Judge0 request errors (data-driven, from submission.rb and submissions_controller.rb)', () => {
   it.each([
     ['no source_code', { language_id: 71 }, { source_code: ["can't be blank"] }],
@@ -263,9 +389,14 @@ describe('Judge0 request errors (data-driven, from submission.rb and submissions
       { number_of_runs: ['must be greater than 0'] },
     ],
     [
-      'compiler_options (disabled here)',
-      { source_code: 'x', language_id: 50, compiler_options: '-O2' },
-      { compiler_options: ['setting compiler options is not allowed'] },
+      'compiler_options for a language without compile_cmd',
+      { source_code: 'x', language_id: 71, compiler_options: '-O2' },
+      { compiler_options: ['setting compiler options is only allowed for compiled languages'] },
+    ],
+    [
+      'compiler_options for a multi-file program',
+      { language_id: 89, additional_files: 'UEsFBgAAAAAAAAAAAAAAAAAAAAAAAA==', compiler_options: '-O2' },
+      { compiler_options: ['setting compiler options is only allowed for compiled languages'] },
     ],
     [
       'enable_network (not allowed here)',
@@ -409,6 +540,15 @@ describe('Judge0 information routes', () => {
       'enable_network',
       'disable_implicit_base64_encoding',
     ]);
+    expect(info).toMatchObject({
+      enable_compiler_options: true,
+      allowed_languages_for_compile_options: [],
+      enable_per_process_and_thread_time_limit: false,
+      allow_enable_per_process_and_thread_time_limit: true,
+      enable_per_process_and_thread_memory_limit: false,
+      allow_enable_per_process_and_thread_memory_limit: true,
+      allow_enable_network: false,
+    });
     const about = (await get('/judge0/about')).json();
     expect(Object.keys(about)).toEqual(['version', 'homepage', 'source_code', 'maintainer']);
   });

@@ -1,9 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { constants } from 'node:os';
+import { MAX_ADDRESS_SPACE_MB, MAX_PROCESSES, MAX_STACK_KB, type RunRequest } from '@coderunner/protocol';
 import { unzipSync } from 'fflate';
 import type { Config } from '../../config/config.js';
 import { CodeRunnerError } from '../../errors/errors.js';
 import type { RunResponse, RunService } from '../../runs/run-service.js';
+import type { StageLimit } from '../../sandbox/agent-protocol.js';
 import { runtimeErrorBySignal, type StatusId } from './statuses.js';
 import { splitArguments, type Judge0Outcome, type Submission } from './submission.js';
 
@@ -97,20 +99,60 @@ export function runBodyOf(
     if (!files.some((g) => g.name === f.name))
       files.push({ name: f.name, content: f.content.toString('base64'), encoding: 'base64' });
   if (files.length === 1) delete files[0]!.toBeExec;
-  const limits: Record<string, number> = {
-    timeoutMs: Math.min(Math.max(Math.round(p.wallTimeLimit * 1000), 100), config.RUN_MAX_TIMEOUT_MS),
-    outputKb: Math.min(Math.max(p.maxFileSize, 1), config.RUN_MAX_OUTPUT_KB),
-  };
-  if (p.memoryLimitGiven)
-    limits.memoryMb = Math.min(Math.max(Math.ceil(p.memoryLimit / 1024), 16), config.RUN_MAX_MEMORY_MB);
-  const body = {
+  const body: RunRequest = {
     language: s.language.runtime.language,
     files,
     stdin: (p.stdin ?? Buffer.alloc(0)).toString('utf8'),
     args: splitArguments(p.commandLineArguments),
-    limits,
+    limits: runLimitsOf(s, config),
   };
+  // compile_cmd % compiler_options (isolate_job.rb#compile): the options go before the sources.
+  const compileArgs = s.language.compilerOptions ? splitArguments(p.compilerOptions) : [];
+  if (compileArgs.length > 0) body.compileArgs = compileArgs;
   return { body, nonce };
+}
+
+const seconds = (value: number, config: ExecuteConfig): number =>
+  Math.min(Math.max(Math.round(value * 1000), 100), config.RUN_MAX_TIMEOUT_MS);
+
+/**
+ * The run stage's limits as isolate_job.rb#run passes them to isolate: `-t cpu_time_limit -x cpu_extra_time
+ * -w wall_time_limit -k stack_limit -p max_processes_and_or_threads -f max_file_size`, and `--cg-mem` (the
+ * container's memory) or, with enable_per_process_and_thread_memory_limit, `-m` (RLIMIT_AS of each process).
+ */
+function runLimitsOf(s: Submission, config: ExecuteConfig): NonNullable<RunRequest['limits']> {
+  const p = s.params;
+  const limits: NonNullable<RunRequest['limits']> = {
+    timeoutMs: seconds(p.wallTimeLimit, config),
+    // -f 0 sets no RLIMIT_FSIZE at all.
+    outputKb:
+      p.maxFileSize === 0
+        ? config.RUN_MAX_OUTPUT_KB
+        : Math.min(Math.max(Math.trunc(p.maxFileSize), 1), config.RUN_MAX_OUTPUT_KB),
+    // -k 0 is an unlimited stack: the core's largest.
+    stackKb:
+      p.stackLimit === 0 ? MAX_STACK_KB : Math.min(Math.max(Math.trunc(p.stackLimit), 64), MAX_STACK_KB),
+  };
+  // An integer column: 0.5 passes `greater_than: 0` and is stored as 0, and -p0 sets no RLIMIT_NPROC.
+  const processes = Math.trunc(p.maxProcessesAndOrThreads);
+  if (processes > 0) limits.processes = Math.min(processes, MAX_PROCESSES);
+  // isolate kills once the CPU time passes both -t and -x (check_timeout: `ms > timeout && ms > extra_timeout`)
+  // and -t 0 is no CPU limit. Per process and thread (--no-cg-timing) isolate watches the CPU time of the box's
+  // main process, Judge0's `/bin/bash run.sh`, which waits for the program: only the wall limit stops it, and
+  // its CPU time is judged once it has ended (outcomeOf). Without a CPU limit the core's largest keeps a
+  // program with several busy threads from being stopped by its CPU time before the wall clock.
+  limits.cpuTimeMs =
+    p.cpuTimeLimit > 0 && !p.enablePerProcessAndThreadTimeLimit
+      ? seconds(Math.max(p.cpuTimeLimit, p.cpuExtraTime), config)
+      : config.RUN_MAX_TIMEOUT_MS;
+  if (p.enablePerProcessAndThreadMemoryLimit) {
+    // -m instead of --cg-mem: no limit on the whole box, so the container gets the most a run may have.
+    limits.addressSpaceMb = Math.min(Math.max(Math.ceil(p.memoryLimit / 1024), 16), MAX_ADDRESS_SPACE_MB);
+    limits.memoryMb = config.RUN_MAX_MEMORY_MB;
+  } else if (p.memoryLimitGiven) {
+    limits.memoryMb = Math.min(Math.max(Math.ceil(p.memoryLimit / 1024), 16), config.RUN_MAX_MEMORY_MB);
+  }
+  return limits;
 }
 
 interface Captured {
@@ -144,13 +186,14 @@ function signalNumber(name: string | null): number | null {
   return m ? Number(m[1]) : null;
 }
 
-/** Maps one run service result and the raw bytes it streamed to Judge0's fields. */
+/** Maps one run service result, the bytes it streamed and the limit that ended its run stage to Judge0's fields. */
 function outcomeOf(
   s: Submission,
   res: RunResponse,
   stages: readonly string[],
   cap: Captured[],
   nonce: string | null,
+  runLimit: StageLimit | null,
 ): Judge0Outcome {
   const compileIndex = stages.indexOf('compile');
   const runIndex = stages.indexOf('run');
@@ -216,10 +259,24 @@ function outcomeOf(
     wallTime: run.wallTimeMs / 1000,
     memory: Math.round(run.memoryKb),
   };
-  // isolate's meta status and message (isolate.c): TO, SG "Caught fatal signal N", RE "Exited with error status N".
-  if (res.status === 'timeout') return { ...out, statusId: 5, message: 'Time limit exceeded (wall clock)' };
-  if (run.cpuTimeMs > s.params.cpuTimeLimit * 1000)
-    return { ...out, statusId: 5, message: 'Time limit exceeded' };
+  // isolate's meta status and message (isolate.c): TO "Time limit exceeded" (CPU) or "Time limit exceeded (wall
+  // clock)", SG "Caught fatal signal N", RE "Exited with error status N".
+  const cpuLimitMs = s.params.cpuTimeLimit * 1000;
+  const wallLimitMs = s.params.wallTimeLimit * 1000;
+  const cpuExceeded = cpuLimitMs > 0 && run.cpuTimeMs > cpuLimitMs;
+  if (res.status === 'timeout') {
+    // Killed by check_timeout; which limit, the agent says (a CPU limit past -t, else the wall clock).
+    const byCpu = runLimit === 'cpu' || (runLimit === null && cpuExceeded && run.wallTimeMs < wallLimitMs);
+    return {
+      ...out,
+      statusId: 5,
+      message: byCpu ? 'Time limit exceeded' : 'Time limit exceeded (wall clock)',
+    };
+  }
+  // Ended otherwise, box_keeper judges the CPU time, then the wall time, and only then the exit status.
+  if (cpuExceeded) return { ...out, statusId: 5, message: 'Time limit exceeded' };
+  if (run.wallTimeMs > wallLimitMs)
+    return { ...out, statusId: 5, message: 'Time limit exceeded (wall clock)' };
   const signal =
     res.status === 'memory_limit' ? 9 : res.status === 'output_limit' ? 25 : signalNumber(run.signal);
   if (signal !== null && res.status !== 'ok') {
@@ -263,11 +320,14 @@ export async function executeSubmission(
     }
     const stages = prepared.agentRequest.stages.map((st) => st.name);
     const cap: Captured[] = stages.map(() => ({ stdout: [], stderr: [], merged: [] }));
+    const runIndex = stages.indexOf('run');
     let current = 0;
+    let runLimit: StageLimit | null = null;
     const res = await runs.execute(prepared, {
       signal,
       onEvent: (event) => {
         if (event.type === 'stage-begin') current = event.stage;
+        else if (event.type === 'stage-exit' && event.exit.stage === runIndex) runLimit = event.exit.limit;
         else if (event.type === 'stdout' || event.type === 'stderr') {
           const c = cap[current];
           if (c) {
@@ -277,7 +337,7 @@ export async function executeSubmission(
         }
       },
     });
-    outcome = outcomeOf(s, res, stages, cap, nonce);
+    outcome = outcomeOf(s, res, stages, cap, nonce, runLimit);
     if (outcome.statusId === 6 || outcome.statusId === 13) return outcome;
     times.push(outcome.time ?? 0);
     memories.push(outcome.memory ?? 0);

@@ -1,3 +1,4 @@
+import { acceptsExtraArgs } from '../../runtimes/runtime-manifest.js';
 import type { Runtime, RuntimeRegistry } from '../../runtimes/runtime-registry.js';
 
 /**
@@ -51,6 +52,11 @@ export interface Judge0Language {
   isProject: boolean;
   sourceFile: string | null;
   compiled: boolean;
+  /**
+   * compiler_options can reach the compiler: its compile command has a place for them (`{compileArgs}`), as
+   * Judge0's has `%s`. Otherwise the language counts as one without compile_cmd for compiler_options.
+   */
+  compilerOptions: boolean;
   runtime: Runtime;
 }
 
@@ -79,6 +85,7 @@ export function judge0Languages(registry: Pick<RuntimeRegistry, 'resolve'>): Map
       isProject: false,
       sourceFile,
       compiled: runtime.manifest.compile !== null,
+      compilerOptions: acceptsExtraArgs(runtime, 'compileArgs'),
       runtime,
     });
   }
@@ -90,6 +97,7 @@ export function judge0Languages(registry: Pick<RuntimeRegistry, 'resolve'>): Map
       isProject: true,
       sourceFile: null,
       compiled: false,
+      compilerOptions: false,
       runtime: bash,
     });
   }

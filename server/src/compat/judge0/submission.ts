@@ -213,11 +213,10 @@ export function parseSubmission(
     L.maxMaxProcesses,
     false,
   );
+  // ENABLE_PER_PROCESS_AND_THREAD_* default to false and ALLOW_ENABLE_* to true, as in Judge0: both can be
+  // enabled (execute.ts#runBodyOf applies them as isolate does).
   const perProcessTime = castBoolean(body.enable_per_process_and_thread_time_limit) ?? false;
   const perProcessMemory = castBoolean(body.enable_per_process_and_thread_memory_limit) ?? false;
-  // ALLOW_ENABLE_PER_PROCESS_* are false here: the sandbox limits the whole container, never one process.
-  if (perProcessTime) add('enable_per_process_and_thread_time_limit', 'this option cannot be enabled');
-  if (perProcessMemory) add('enable_per_process_and_thread_memory_limit', 'this option cannot be enabled');
   const maxFileSize = numeric('max_file_size', L.maxFileSize, 0, true, L.maxMaxFileSize, false);
   const compilerOptions = text(body.compiler_options);
   const commandLineArguments = text(body.command_line_arguments);
@@ -229,8 +228,10 @@ export function parseSubmission(
   // validate :language_existence, :compiler_options_allowed, ... in Judge0's order.
   if (languageId !== null && !language)
     add('language_id', `language with id ${String(body.language_id)} doesn't exist`);
-  // ENABLE_COMPILER_OPTIONS is false: the run service has no per-run compiler flags (docs/compat.md).
-  if (!isBlank(compilerOptions)) add('compiler_options', 'setting compiler options is not allowed');
+  // ENABLE_COMPILER_OPTIONS is true and ALLOWED_LANGUAGES_FOR_COMPILER_OPTIONS empty (Judge0's defaults); a
+  // language whose compile command has no place for them counts as one without compile_cmd.
+  if (!isBlank(compilerOptions) && language && !language.compilerOptions)
+    add('compiler_options', 'setting compiler options is only allowed for compiled languages');
   const callbackUrl = text(body.callback_url);
   const enableNetwork = castBoolean(body.enable_network) ?? false;
   // ALLOW_ENABLE_NETWORK is false: sandboxes never have a network.
@@ -266,8 +267,9 @@ export function parseSubmission(
 }
 
 /**
- * Splits command_line_arguments as the bash script Judge0 writes would (isolate_job.rb#run): `$&;<>|` and
- * backquotes are removed first, then words split on blanks with single quotes, double quotes and backslashes.
+ * Splits command_line_arguments (isolate_job.rb#run) or compiler_options (#compile) as the bash script Judge0
+ * writes them into would: `$&;<>|` and backquotes are removed first, then words split on blanks with single
+ * quotes, double quotes and backslashes.
  */
 export function splitArguments(raw: string | null): string[] {
   if (raw === null) return [];
