@@ -3,4 +3,5 @@ export * from './auth.js';
 export * from './file-names.js';
 export * from './run-request.js';
 export * from './run-result.js';
+export * from './test-cases.js';
 export * from './ws.js';

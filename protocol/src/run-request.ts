@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { createTestCaseSchema, MAX_TESTS } from './test-cases.js';
 
 /** The server maximums that shape what a run request may ask for (GET /api/v1/limits may publish them later). */
 export interface RequestMaximums {
@@ -97,6 +98,14 @@ export function createRunRequestSchema(c: RequestMaximums) {
       /** Extra interpreter options, before the entry file (`--use_strict`, `-W error`); interpreted languages only. */
       interpreterArgs: argsSchema('interpreterArgs').optional(),
       limits: limitsSchema(c).optional(),
+      /** Test cases: compile once, then run the program once per test in the same container. */
+      tests: z
+        .array(createTestCaseSchema(c.RUN_MAX_TIMEOUT_MS, c.RUN_MAX_MEMORY_MB))
+        .min(1, { error: 'tests must hold at least one test' })
+        .max(MAX_TESTS, { error: `tests may hold at most ${MAX_TESTS} tests` })
+        .optional(),
+      /** With tests: skip the rest after the first test that does not pass. */
+      stopOnFirstFailure: z.boolean().optional(),
     })
     .strict();
 }

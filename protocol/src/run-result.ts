@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { testResultSchema, testScoreSchema } from './test-cases.js';
 
 /** How a run ended, from the program's point of view (internal_error: the server's fault, never the program's). */
 export const RUN_STATUSES = [
@@ -56,6 +57,9 @@ export const runResponseSchema = z.object({
   compile: stageResultSchema.nullable(),
   run: stageResultSchema.nullable(),
   timings: runTimingsSchema,
+  /** With test cases: one result per test, in request order (`run` is then null). */
+  tests: z.array(testResultSchema).optional(),
+  score: testScoreSchema.optional(),
   /** Present only with status internal_error: what failed on the server's side. */
   error: z.object({ code: z.string(), message: z.string() }).optional(),
 });

@@ -46,6 +46,7 @@ export const ERRORS = {
       '%s is not accepted for %s: only runtimes whose command has a place for it take it (GET /api/v1/runtimes: extraArgs)',
   },
   CR_ERR_RUN_BAD_FILE_NAME: { status: 400, message: 'files[%s].name %s' },
+  CR_ERR_RUN_BAD_TEST_FILE: { status: 400, message: 'tests[%s].files[%s]: %s' },
   CR_ERR_RUN_DUPLICATE_FILE: { status: 400, message: 'files[%s].name "%s" appears more than once' },
   CR_ERR_RUN_NO_ENTRY: {
     status: 400,

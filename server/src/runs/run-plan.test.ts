@@ -34,6 +34,7 @@ const validated = (limits?: ValidatedRun['body']['limits']): ValidatedRun => ({
     { name: 'src/util.h', content: Buffer.from('') },
   ],
   entry: 'src/main.c',
+  testFiles: [],
 });
 
 describe('run planning', () => {

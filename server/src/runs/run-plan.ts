@@ -74,7 +74,12 @@ export function resolveLimits(config: PlanConfig, runtime: Runtime, run: Validat
   const runLimits: RunStageLimits = {
     timeoutMs,
     cpuTimeMs: requested.cpuTimeMs ?? timeoutMs,
-    memoryMb: requested.memoryMb ?? m.limits.memoryMb ?? config.RUN_DEFAULT_MEMORY_MB,
+    // Tests share the run's container: it gets the largest memory any of them asks for, and a test that used
+    // more than its own is judged memory_limit from its peak.
+    memoryMb: Math.max(
+      requested.memoryMb ?? m.limits.memoryMb ?? config.RUN_DEFAULT_MEMORY_MB,
+      ...(run.body.tests ?? []).map((t) => t.memoryMb ?? 0),
+    ),
     pids: m.limits.pids ?? config.SANDBOX_PIDS,
   };
   if (requested.addressSpaceMb !== undefined) runLimits.addressSpaceMb = requested.addressSpaceMb;
@@ -134,7 +139,7 @@ export function buildAgentRequest(
       pauseBefore: false,
     });
   }
-  stages.push({
+  const runStage: AgentStage = {
     name: 'run',
     argv: expandCommand(m.run, context),
     env,
@@ -148,7 +153,29 @@ export function buildAgentRequest(
     addressSpaceBytes: (limits.run.addressSpaceMb ?? 0) * 1024 * 1024,
     processes: limits.run.processes ?? 0,
     stackBytes: (limits.run.stackKb ?? 0) * 1024,
-  });
+  };
+  const tests = run.body.tests;
+  if (tests) {
+    // One run stage per test in the same container: the work dir back to the project's files plus the test's
+    // own, its stdin and args, its limits. With stopOnFirstFailure each test after the first waits for the
+    // server's go, which the server gives only while every test so far passed.
+    for (const [i, test] of tests.entries()) {
+      const timeoutMs = test.timeoutMs ?? limits.run.timeoutMs;
+      stages.push({
+        ...runStage,
+        argv: expandCommand(m.run, { ...context, args: test.args ?? context.args }),
+        wallMs: timeoutMs,
+        cpuMs: test.timeoutMs ?? limits.run.cpuTimeMs,
+        attachStdin: false,
+        pauseBefore: run.body.stopOnFirstFailure === true && i > 0,
+        ownStdin: Buffer.from(test.stdin ?? '', 'utf8'),
+        resetWorkDir: true,
+        files: (run.testFiles[i] ?? []).map((f) => ({ name: f.name, content: f.content, executable: false })),
+      });
+    }
+  } else {
+    stages.push(runStage);
+  }
   return {
     files: run.files.map((f) => ({ name: f.name, content: f.content, executable: false })),
     stages,

@@ -19,6 +19,14 @@ export interface ValidatedRun {
   body: RunRequestBody;
   files: Array<{ name: string; content: Buffer }>;
   entry: string;
+  /** Each test's own files, decoded, in request order (empty without tests). */
+  testFiles: Array<Array<{ name: string; content: Buffer }>>;
+}
+
+function decodeContent(file: { content: string; encoding?: 'utf8' | 'base64' | undefined }): Buffer | null {
+  if (file.encoding !== 'base64') return Buffer.from(file.content, 'utf8');
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(file.content) || file.content.length % 4 !== 0) return null;
+  return Buffer.from(file.content, 'base64');
 }
 
 function formatPath(path: ReadonlyArray<PropertyKey>): string {
@@ -52,15 +60,8 @@ export function validateRunRequest(
     seen.add(file.name);
     const parts = file.name.split('/');
     for (let depth = 1; depth < parts.length; depth++) folders.add(parts.slice(0, depth).join('/'));
-    let content: Buffer;
-    if (file.encoding === 'base64') {
-      if (!/^[A-Za-z0-9+/]*={0,2}$/.test(file.content) || file.content.length % 4 !== 0) {
-        throw createError('CR_ERR_RUN_BAD_CONTENT', [i, 'base64']);
-      }
-      content = Buffer.from(file.content, 'base64');
-    } else {
-      content = Buffer.from(file.content, 'utf8');
-    }
+    const content = decodeContent(file);
+    if (!content) throw createError('CR_ERR_RUN_BAD_CONTENT', [i, 'base64']);
     files.push({ name: file.name, content });
   });
   for (const [i, file] of body.files.entries()) {
@@ -80,5 +81,15 @@ export function validateRunRequest(
     if (marked.length > 1) throw createError('CR_ERR_RUN_MANY_ENTRIES', marked.join(', '));
     entry = marked[0]!;
   }
-  return { body, files, entry };
+  const testFiles = (body.tests ?? []).map((test, t) =>
+    (test.files ?? []).map((file, i) => {
+      const problem = fileNameProblem(file.name);
+      if (problem)
+        throw createError('CR_ERR_RUN_BAD_TEST_FILE', [t, i, `name "${file.name.slice(0, 80)}" ${problem}`]);
+      const content = decodeContent(file);
+      if (!content) throw createError('CR_ERR_RUN_BAD_TEST_FILE', [t, i, 'content is not valid base64']);
+      return { name: file.name, content };
+    }),
+  );
+  return { body, files, entry, testFiles };
 }

@@ -3,16 +3,18 @@ import type { RunResponse } from '@coderunner/protocol';
 import type { Config } from '../config/config.js';
 import type { CodeRunnerError } from '../errors/errors.js';
 import { createError } from '../errors/errors.js';
-import type { AgentEvent, AgentRequest } from '../sandbox/agent-protocol.js';
+import type { AgentEvent, AgentRequest, StageExit } from '../sandbox/agent-protocol.js';
 import type { SandboxLease } from '../sandbox/sandbox-lease.js';
 import type { SandboxPools } from '../sandbox/sandbox-pools.js';
 import { SandboxError, type Execution } from '../sandbox/sandbox.js';
 import { acceptsExtraArgs, EXTRA_ARGS } from '../runtimes/runtime-manifest.js';
 import type { Runtime, RuntimeRegistry } from '../runtimes/runtime-registry.js';
 import { BoundedQueue, QueueFullError } from '../util/bounded-queue.js';
+import { timeoutSignal } from '../util/timeout-signal.js';
 import { RunLifecycle, type RunState } from './run-lifecycle.js';
 import { buildAgentRequest, containerLimitsOf, resolveLimits, type ResolvedLimits } from './run-plan.js';
 import { RunCollector, runStatus } from './run-result.js';
+import { passed, testResults } from './test-results.js';
 import { createRunRequestSchema, validateRunRequest, type ValidatedRun } from './run-request.js';
 
 export type { RunResponse };
@@ -151,10 +153,10 @@ export class RunService {
     const life = new RunLifecycle();
     this.live.add(life);
     // One deadline for the whole run; each wait below is also bounded by its own, shorter budget.
-    const deadline = AbortSignal.timeout(this.deadlineOf(prepared));
+    const deadline = timeoutSignal(this.deadlineOf(prepared));
     const signal = hooks.signal ? AbortSignal.any([hooks.signal, deadline]) : deadline;
     try {
-      const queued = AbortSignal.any([signal, AbortSignal.timeout(c.RUN_QUEUE_TIMEOUT_MS)]);
+      const queued = AbortSignal.any([signal, timeoutSignal(c.RUN_QUEUE_TIMEOUT_MS)]);
       try {
         return await this.queue.run(() => this.runAdmitted(prepared, hooks, life, signal), queued);
       } catch (err) {
@@ -199,7 +201,7 @@ export class RunService {
     life.to('acquiring');
     let lease: SandboxLease;
     try {
-      const acquiring = AbortSignal.any([signal, AbortSignal.timeout(c.RUN_ACQUIRE_TIMEOUT_MS)]);
+      const acquiring = AbortSignal.any([signal, timeoutSignal(c.RUN_ACQUIRE_TIMEOUT_MS)]);
       lease = await this.deps.pools.acquire(runtime.language, containerLimitsOf(limits), acquiring);
     } catch (err) {
       if (hooks.signal?.aborted) {
@@ -217,10 +219,22 @@ export class RunService {
     let error: RunResponse['error'];
     let oomKilledStage: number | null = null;
     try {
+      const tests = prepared.validated.body.tests;
+      const firstTest = agentRequest.stages.findIndex((st) => st.name === 'run');
       const execution = lease.execute(agentRequest, {
         deadlineMs: this.executionBudgetOf(agentRequest),
         ackTimeoutMs: c.SANDBOX_ENGINE_TIMEOUT_MS,
         signal,
+        // stopOnFirstFailure: each test after the first waits until the one before it is judged a pass.
+        ...(tests && prepared.validated.body.stopOnFirstFailure === true
+          ? {
+              beforeStage: (stage: number) => {
+                const i = stage - firstTest - 1;
+                const outcome = { exit: collector.exitOf(stage - 1), result: collector.resultOf(stage - 1) };
+                return Promise.resolve(i < 0 || passed(tests[i]!, outcome));
+              },
+            }
+          : {}),
         onEvent: (event) => {
           if (event.type === 'stage-begin') started = true;
           const kept = collector.onEvent(event);
@@ -274,13 +288,37 @@ export class RunService {
     const compileIndex = stages.findIndex((s) => s.name === 'compile');
     const runIndex = stages.findIndex((s) => s.name === 'run');
     const spent = life.durations();
+    const tests = prepared.validated.body.tests;
+    let status: RunResponse['status'] = error
+      ? 'internal_error'
+      : oomKilledStage !== null
+        ? 'memory_limit'
+        : runStatus(stages, exits);
+    let testReport: ReturnType<typeof testResults> | null = null;
+    if (tests) {
+      // With tests, the status says whether the program compiled and the tests ran; the verdicts say the rest.
+      const compile = compileIndex >= 0 ? exits[compileIndex] : null;
+      const compileFailed =
+        compile !== null && compile !== undefined && (compile.exitCode !== 0 || compile.limit !== 'none');
+      const outcomes = tests.map((_, i) => {
+        const stage = runIndex + i;
+        const oom = oomKilledStage === stage;
+        const exit = exits[stage] ?? null;
+        return {
+          exit: oom ? { ...(exit ?? EMPTY_EXIT), stage, limit: 'memory' as const } : exit,
+          result: collector.resultOf(stage, oom),
+        };
+      });
+      testReport = testResults(tests, outcomes, compileFailed);
+      if (!error) status = compileFailed ? runStatus(stages.slice(0, 1), exits.slice(0, 1)) : 'ok';
+    }
     const response: RunResponse = {
       id: randomUUID(),
       language: runtime.language,
       version: runtime.version,
-      status: error ? 'internal_error' : oomKilledStage !== null ? 'memory_limit' : runStatus(stages, exits),
+      status,
       compile: compileIndex >= 0 ? collector.resultOf(compileIndex, oomKilledStage === compileIndex) : null,
-      run: collector.resultOf(runIndex, oomKilledStage === runIndex),
+      run: tests ? null : collector.resultOf(runIndex, oomKilledStage === runIndex),
       timings: {
         queueMs: round(spent.queued ?? 0),
         acquireMs: round(spent.acquiring ?? 0),
@@ -288,10 +326,28 @@ export class RunService {
         totalMs: round(life.totalMs()),
       },
     };
+    if (testReport) {
+      response.tests = testReport.tests;
+      response.score = testReport.score;
+    }
     if (error) response.error = error;
     return response;
   }
 }
+
+/** A stage exit for a test whose container the engine killed before the agent could report it. */
+const EMPTY_EXIT: StageExit = {
+  stage: 0,
+  exitCode: null,
+  signal: 9,
+  wallTimeMs: 0,
+  cpuTimeMs: 0,
+  memoryKb: 0,
+  limit: 'none',
+  stdoutTruncated: false,
+  stderrTruncated: false,
+  outputBytes: 0,
+};
 
 function round(ms: number): number {
   return Math.round(ms * 10) / 10;

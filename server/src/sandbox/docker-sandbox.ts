@@ -208,9 +208,9 @@ export class DockerSandbox implements Sandbox {
           return;
         }
         if (event.type === 'paused') {
-          const before = options.beforeStage ?? (() => Promise.resolve());
+          const before = options.beforeStage ?? (() => Promise.resolve(true));
           before(event.stage).then(
-            () => send(encodeGo()),
+            (go) => send(go === false ? encodeSignal(SIGKILL) : encodeGo()),
             (err: unknown) =>
               this.fail(
                 err instanceof SandboxError && err.reason === 'cancelled'

@@ -44,15 +44,17 @@ export function planLimits(
 }
 
 /**
- * The request as the agent must get it under `plan`: the run stage pauses (P/G) exactly when the plan changes
- * limits before it. Returns a copy; the caller's request is never changed.
+ * The request as the agent must get it under `plan`: the first run stage pauses (P/G) when the plan changes
+ * limits before it; a stage the caller already made pause (a test case under stopOnFirstFailure) still does.
+ * Returns a copy; the caller's request is never changed.
  */
 export function applyPlan(request: AgentRequest, plan: LimitPlan): AgentRequest {
+  const firstRun = request.stages.findIndex((s) => s.name === 'run');
   return {
     ...request,
     stages: request.stages.map((stage, i) => ({
       ...stage,
-      pauseBefore: i > 0 && stage.name === 'run' && plan.beforeRun !== null,
+      pauseBefore: stage.pauseBefore || (i > 0 && i === firstRun && plan.beforeRun !== null),
     })),
   };
 }

@@ -24,13 +24,22 @@ export class SandboxLease {
     if (this.plan.initial) await this.sandbox.setLimits(this.plan.initial, signal);
   }
 
-  /** Runs the request under the plan. */
-  execute(request: AgentRequest, options: Omit<ExecuteOptions, 'beforeStage'>): Execution {
+  /**
+   * Runs the request under the plan. The caller's `beforeStage` (a stage it asked to pause before) is asked after
+   * the plan's own limit change, which comes before the first run stage.
+   */
+  execute(request: AgentRequest, options: ExecuteOptions): Execution {
     const beforeRun = this.plan.beforeRun;
-    const { signal } = options;
-    return this.sandbox.execute(applyPlan(request, this.plan), {
+    const { signal, beforeStage } = options;
+    const firstRun = request.stages.findIndex((s) => s.name === 'run');
+    const planned = applyPlan(request, this.plan);
+    if (!beforeRun && !beforeStage) return this.sandbox.execute(planned, options);
+    return this.sandbox.execute(planned, {
       ...options,
-      ...(beforeRun ? { beforeStage: () => this.sandbox.setLimits(beforeRun, signal) } : {}),
+      beforeStage: async (stage) => {
+        if (beforeRun && stage === firstRun) await this.sandbox.setLimits(beforeRun, signal);
+        return beforeStage ? beforeStage(stage) : true;
+      },
     });
   }
 

@@ -51,8 +51,11 @@ export interface ExecuteOptions {
    * SandboxError('unavailable'): the engine relays the attach stream, so silence means a hung engine.
    */
   ackTimeoutMs: number;
-  /** Called when the agent pauses before a stage (P frame); the stage starts once it resolves. */
-  beforeStage?: (stage: number) => Promise<void>;
+  /**
+   * Called when the agent pauses before a stage (P frame); the stage starts once it resolves, unless it resolves
+   * to false: then the agent gets a kill, skips that stage and the rest, and reports done.
+   */
+  beforeStage?: (stage: number) => Promise<boolean | void>;
   /** Aborting kills the program and rejects `finished` with SandboxError('cancelled'). */
   signal?: AbortSignal;
 }

@@ -171,9 +171,9 @@ export class FakeSandbox implements Sandbox {
           return;
         }
         if (event.type === 'paused') {
-          const before = options.beforeStage ?? (() => Promise.resolve());
+          const before = options.beforeStage ?? (() => Promise.resolve(true));
           before(event.stage).then(
-            () => this.sendGo(),
+            (go) => (go === false ? this.sendSignal(SIGKILL) : this.sendGo()),
             (err: unknown) =>
               this.fail(
                 err instanceof SandboxError && err.reason === 'cancelled'

@@ -1,0 +1,91 @@
+import type { StageResult, TestCase, TestResult, TestScore, TestVerdict } from '@coderunner/protocol';
+import type { StageExit } from '../sandbox/agent-protocol.js';
+import { compareOutput } from './test-compare.js';
+
+/** What deciding one test's verdict needs: its stage's exit and output (null when the stage never ran). */
+export interface TestOutcome {
+  exit: StageExit | null;
+  result: StageResult | null;
+}
+
+/** The name a test without one is reported under. */
+export function testName(test: TestCase, index: number): string {
+  return test.name ?? `test ${index + 1}`;
+}
+
+/**
+ * A test's verdict from how its stage ended, then (for a program that ended normally) its output against the
+ * expected output. `compileFailed`: no test ran because the compile failed.
+ */
+export function testVerdict(
+  test: TestCase,
+  outcome: TestOutcome,
+  compileFailed: boolean,
+): { verdict: TestVerdict; diff?: TestResult['diff']; message?: string } {
+  if (compileFailed) return { verdict: 'compile_error' };
+  const { exit, result } = outcome;
+  if (!exit || !result) return { verdict: 'skipped' };
+  switch (exit.limit) {
+    case 'wall':
+    case 'cpu':
+      return { verdict: 'timeout' };
+    case 'memory':
+      return { verdict: 'memory_limit' };
+    case 'output':
+      return { verdict: 'output_limit' };
+    default:
+      break;
+  }
+  if (test.memoryMb !== undefined && exit.memoryKb > test.memoryMb * 1024) {
+    return { verdict: 'memory_limit', message: `used ${exit.memoryKb} KiB, more than ${test.memoryMb} MiB` };
+  }
+  if (exit.exitCode !== 0) return { verdict: 'runtime_error' };
+  if (test.expectedOutput === undefined) return { verdict: 'passed' };
+  const comparison = compareOutput(result.stdout, test.expectedOutput, test.compare);
+  if (comparison.equal) return { verdict: 'passed' };
+  return {
+    verdict: 'wrong_answer',
+    ...(comparison.diff ? { diff: comparison.diff } : {}),
+    ...(comparison.message ? { message: comparison.message } : {}),
+  };
+}
+
+/** The API view of every test, in request order, and the score. A hidden test shows only its verdict. */
+export function testResults(
+  tests: readonly TestCase[],
+  outcomes: readonly TestOutcome[],
+  compileFailed: boolean,
+): { tests: TestResult[]; score: TestScore } {
+  const score: TestScore = { passed: 0, total: tests.length, points: 0, maxPoints: 0 };
+  const results = tests.map((test, i): TestResult => {
+    const outcome = outcomes[i] ?? { exit: null, result: null };
+    const { verdict, diff, message } = testVerdict(test, outcome, compileFailed);
+    const worth = test.points ?? 1;
+    const points = verdict === 'passed' ? worth : 0;
+    score.maxPoints += worth;
+    score.points += points;
+    if (verdict === 'passed') score.passed++;
+    const hidden = test.hidden === true;
+    const base: TestResult = { name: testName(test, i), verdict, points, hidden };
+    const r = outcome.result;
+    if (hidden || !r) return base;
+    return {
+      ...base,
+      stdout: r.stdout,
+      stderr: r.stderr,
+      exitCode: r.exitCode,
+      signal: r.signal,
+      wallTimeMs: r.wallTimeMs,
+      cpuTimeMs: r.cpuTimeMs,
+      memoryKb: r.memoryKb,
+      ...(diff ? { diff } : {}),
+      ...(message ? { message } : {}),
+    };
+  });
+  return { tests: results, score };
+}
+
+/** Whether a test's stage ended in a pass: with stopOnFirstFailure, the next test runs only then. */
+export function passed(test: TestCase, outcome: TestOutcome): boolean {
+  return testVerdict(test, outcome, false).verdict === 'passed';
+}
