@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { runResponseSchema, stageLimitSchema, stageNameSchema, stageReportSchema } from './run-result.js';
+import { testResultSchema } from './test-cases.js';
 
 /** Close codes of `GET /api/v1/runs/ws`: 4000 + the HTTP status the REST API would use (docs/api.md). */
 export const WS_CLOSE = {
@@ -52,6 +53,8 @@ export const serverMessageSchema = z.discriminatedUnion('type', [
     limit: stageLimitSchema,
     outputBytes: z.number().optional(),
   }),
+  /** With test cases: one test's result as soon as it is judged (index in the request's tests). */
+  z.object({ type: z.literal('test'), index: z.number().int(), result: testResultSchema }),
   runResponseSchema.extend({ type: z.literal('result') }),
   z.object({ type: z.literal('error'), code: z.string(), message: z.string() }),
 ]);

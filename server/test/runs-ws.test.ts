@@ -162,3 +162,37 @@ describe('streaming runs over WebSocket', () => {
     expect(code).toBe(4400);
   });
 });
+
+describe('WebSocket runs with test cases', () => {
+  it('streams each verdict as its test ends, and nothing of a hidden test but its verdict', async () => {
+    const code = 'import sys\nline = sys.stdin.readline().strip()\nprint(line.upper())\n';
+    const c = open({
+      type: 'run',
+      request: {
+        language: 'python',
+        files: [{ name: 'main.py', content: code }],
+        tests: [
+          { name: 'one', stdin: 'abc\n', expectedOutput: 'ABC' },
+          { name: 'secret', stdin: 'top-secret-input\n', expectedOutput: 'NOPE', hidden: true },
+          { name: 'three', stdin: 'x\n', expectedOutput: 'X' },
+        ],
+      },
+    });
+    const result = await c.next((f) => f.type === 'result', 30000);
+    expect((await c.closed).code).toBe(1000);
+    const tests = c.frames.filter((f) => f.type === 'test');
+    expect(tests.map((f) => [f.index, (f.result as { verdict: string }).verdict])).toEqual([
+      [0, 'passed'],
+      [1, 'wrong_answer'],
+      [2, 'passed'],
+    ]);
+    // Each verdict comes before the result, in the order the tests ran.
+    expect(tests.every((f) => f.at <= result.at)).toBe(true);
+    expect(tests[1]!.result).toEqual({ name: 'secret', verdict: 'wrong_answer', points: 0, hidden: true });
+    const streamed = JSON.stringify(c.frames.filter((f) => f.type !== 'result'));
+    expect(streamed).toContain('ABC');
+    expect(streamed).not.toContain('TOP-SECRET-INPUT');
+    expect(JSON.stringify(result)).not.toContain('TOP-SECRET-INPUT');
+    expect(result.score).toEqual({ passed: 2, total: 3, points: 2, maxPoints: 3 });
+  }, 60000);
+});

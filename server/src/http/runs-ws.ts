@@ -46,9 +46,21 @@ class OutputForwarder {
   constructor(
     private readonly stageNames: readonly string[],
     private readonly send: (message: object) => void,
+    /** Stages of hidden tests: nothing of them streams (their output could show the test's input). */
+    private readonly hidden: ReadonlySet<number> = new Set(),
   ) {}
 
   onEvent(event: AgentEvent): void {
+    const stage =
+      event.type === 'stage-exit'
+        ? event.exit.stage
+        : event.type === 'stage-begin'
+          ? event.stage
+          : this.stage;
+    if (this.hidden.has(stage)) {
+      if (event.type === 'stage-begin') this.stage = event.stage;
+      return;
+    }
     if (event.type === 'stage-begin') {
       this.stage = event.stage;
       this.send({ type: 'stage', stage: this.stageNames[event.stage] ?? 'run' });
@@ -234,13 +246,20 @@ class RunSocketSession {
       // Interactive by default: stdin stays open for typed input until the client sends stdin-close.
       const prepared = this.runs.prepare(message.request, { interactive: message.stdinOpen !== false });
       this.send({ type: 'accepted', language: prepared.runtime.language, version: prepared.runtime.version });
+      const stages = prepared.agentRequest.stages;
+      const firstTest = stages.findIndex((s) => s.name === 'run');
+      const hidden = new Set(
+        (prepared.validated.body.tests ?? []).flatMap((t, i) => (t.hidden === true ? [firstTest + i] : [])),
+      );
       const forwarder = new OutputForwarder(
-        prepared.agentRequest.stages.map((s) => s.name),
+        stages.map((s) => s.name),
         (m) => this.send(m),
+        hidden,
       );
       const result = await this.runs.execute(prepared, {
         signal: this.abort.signal,
         onEvent: (event) => forwarder.onEvent(event),
+        onTest: (index, test) => this.send({ type: 'test', index, result: test }),
         onStart: (handle) => {
           this.execution = handle;
           for (const queued of this.early.splice(0)) this.control(queued);

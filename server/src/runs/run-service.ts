@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { RunResponse } from '@coderunner/protocol';
+import type { RunResponse, TestResult } from '@coderunner/protocol';
 import type { Config } from '../config/config.js';
 import type { CodeRunnerError } from '../errors/errors.js';
 import { createError } from '../errors/errors.js';
@@ -14,7 +14,7 @@ import { timeoutSignal } from '../util/timeout-signal.js';
 import { RunLifecycle, type RunState } from './run-lifecycle.js';
 import { buildAgentRequest, containerLimitsOf, resolveLimits, type ResolvedLimits } from './run-plan.js';
 import { RunCollector, runStatus } from './run-result.js';
-import { passed, testResults } from './test-results.js';
+import { passed, testResult, testResults } from './test-results.js';
 import { createRunRequestSchema, validateRunRequest, type ValidatedRun } from './run-request.js';
 
 export type { RunResponse };
@@ -35,6 +35,8 @@ export interface PrepareOptions {
 export interface RunHooks {
   /** Every agent event as it arrives, output already clipped to the run's cap (streaming clients). */
   onEvent?: (event: AgentEvent) => void;
+  /** With test cases: each test's result as soon as its stage ends (streaming clients). */
+  onTest?: (index: number, result: TestResult) => void;
   /** Called once the program has been sent, with the handle for stdin and signals. */
   onStart?: (execution: Execution) => void;
   /** Abort when the client has gone: a queued run is dropped, a running one killed and its container freed. */
@@ -239,6 +241,11 @@ export class RunService {
           if (event.type === 'stage-begin') started = true;
           const kept = collector.onEvent(event);
           if (kept) hooks.onEvent?.(kept);
+          if (tests && hooks.onTest && event.type === 'stage-exit' && event.exit.stage >= firstTest) {
+            const i = event.exit.stage - firstTest;
+            const outcome = { exit: event.exit, result: collector.resultOf(event.exit.stage) };
+            if (tests[i]) hooks.onTest(i, testResult(tests[i], i, outcome, false));
+          }
         },
       });
       hooks.onStart?.(execution);

@@ -50,37 +50,46 @@ export function testVerdict(
   };
 }
 
-/** The API view of every test, in request order, and the score. A hidden test shows only its verdict. */
+/** The API view of test `index`; a hidden test shows only its verdict. */
+export function testResult(
+  test: TestCase,
+  index: number,
+  outcome: TestOutcome,
+  compileFailed: boolean,
+): TestResult {
+  const { verdict, diff, message } = testVerdict(test, outcome, compileFailed);
+  const points = verdict === 'passed' ? (test.points ?? 1) : 0;
+  const hidden = test.hidden === true;
+  const base: TestResult = { name: testName(test, index), verdict, points, hidden };
+  const r = outcome.result;
+  if (hidden || !r) return base;
+  return {
+    ...base,
+    stdout: r.stdout,
+    stderr: r.stderr,
+    exitCode: r.exitCode,
+    signal: r.signal,
+    wallTimeMs: r.wallTimeMs,
+    cpuTimeMs: r.cpuTimeMs,
+    memoryKb: r.memoryKb,
+    ...(diff ? { diff } : {}),
+    ...(message ? { message } : {}),
+  };
+}
+
+/** Every test in request order, and the score. */
 export function testResults(
   tests: readonly TestCase[],
   outcomes: readonly TestOutcome[],
   compileFailed: boolean,
 ): { tests: TestResult[]; score: TestScore } {
   const score: TestScore = { passed: 0, total: tests.length, points: 0, maxPoints: 0 };
-  const results = tests.map((test, i): TestResult => {
-    const outcome = outcomes[i] ?? { exit: null, result: null };
-    const { verdict, diff, message } = testVerdict(test, outcome, compileFailed);
-    const worth = test.points ?? 1;
-    const points = verdict === 'passed' ? worth : 0;
-    score.maxPoints += worth;
-    score.points += points;
-    if (verdict === 'passed') score.passed++;
-    const hidden = test.hidden === true;
-    const base: TestResult = { name: testName(test, i), verdict, points, hidden };
-    const r = outcome.result;
-    if (hidden || !r) return base;
-    return {
-      ...base,
-      stdout: r.stdout,
-      stderr: r.stderr,
-      exitCode: r.exitCode,
-      signal: r.signal,
-      wallTimeMs: r.wallTimeMs,
-      cpuTimeMs: r.cpuTimeMs,
-      memoryKb: r.memoryKb,
-      ...(diff ? { diff } : {}),
-      ...(message ? { message } : {}),
-    };
+  const results = tests.map((test, i) => {
+    const result = testResult(test, i, outcomes[i] ?? { exit: null, result: null }, compileFailed);
+    score.maxPoints += test.points ?? 1;
+    score.points += result.points;
+    if (result.verdict === 'passed') score.passed++;
+    return result;
   });
   return { tests: results, score };
 }
