@@ -64,6 +64,9 @@ function onMessage(state: RunSessionState, message: ServerMessage): RunSessionSt
       const { type: _type, stage, ...exit } = message;
       return { ...state, exits: { ...state.exits, [stage]: exit } };
     }
+    case 'test':
+      // Runs from the editor carry no test cases yet; the final result would hold them all anyway.
+      return state;
     case 'result': {
       const { type: _type, ...result } = message;
       return { ...state, phase: 'finished', result };
