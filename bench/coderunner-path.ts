@@ -37,10 +37,11 @@ export async function startServer(
   docker: Docker,
   poolSize: number,
   sandboxRuntime: 'runc' | 'runsc' = 'runc',
+  languages = 'python',
 ): Promise<RunningServer> {
   const config = loadConfig({
     SANDBOX_RUNTIME: sandboxRuntime,
-    LANGUAGES: 'python',
+    LANGUAGES: languages,
     POOL_SIZE: String(poolSize),
     POOL_IDLE_SIZE: String(poolSize),
     SERVE_CLIENT: 'false',

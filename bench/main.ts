@@ -19,6 +19,7 @@ import { benchJobe } from './compat-jobe.js';
 import { benchJudge0 } from './compat-judge0.js';
 import { benchPiston } from './compat-piston.js';
 import { benchEditorFirstOutput } from './editor-first-output.js';
+import { benchTestsBatched, benchTestsSeparate, TEST_COUNT } from './test-cases.js';
 import { buildReport, formatReport, writeReport, type Measurements, type ThroughputRow } from './report.js';
 import { progress, summarize, type Bounds, type Summary } from './stats.js';
 
@@ -33,6 +34,7 @@ const CLOSE_LIMIT_MS = 60000;
 const stop = new AbortController();
 /** Phase (d2): one line per compatibility protocol, printed after the main report. */
 const compatLines: string[] = [];
+const testCaseLines: string[] = [];
 const bounds = (count: number, budgetS: number): Bounds => ({
   count,
   budgetMs: budgetS * 1000,
@@ -122,6 +124,28 @@ async function measure(docker: Docker, label: string, servers: RunningServer[]):
     progress(`(d2) ${name}: ${fmt(summary)}`);
   }
 
+  progress(
+    `(d3) a C program with ${TEST_COUNT} test cases in one request, beside ${TEST_COUNT} separate requests: 5 each ...`,
+  );
+  const cServer = await startServer(docker, POOL_SIZE, 'runc', 'c');
+  servers.push(cServer);
+  const batched: number[] = [];
+  const separate: number[] = [];
+  for (let i = 0; i < 5 && !stop.signal.aborted; i++) {
+    await cServer.server.pools.whenFull(30000);
+    batched.push(await benchTestsBatched(cServer.baseUrl, stop.signal));
+    await cServer.server.pools.whenFull(30000);
+    separate.push(await benchTestsSeparate(cServer.baseUrl, stop.signal));
+  }
+  const b = summarize(batched);
+  const sep = summarize(separate);
+  checkComplete('(d3)', Math.min(b.n, sep.n), 5);
+  testCaseLines.push(
+    `${TEST_COUNT} tests in one request: ${fmt(b)}`,
+    `${TEST_COUNT} separate requests:    ${fmt(sep)}; ${(sep.medianMs / b.medianMs).toFixed(1)}x the one request's median`,
+  );
+  progress(`(d3) one request ${fmt(b)}; separate ${fmt(sep)}`);
+
   progress(`(f) sustained: 60 requests at concurrency ${SUSTAINED_CONCURRENCY}, no waiting for the pool ...`);
   const sustained = await benchSustained(docker, running, bounds(60, 45), SUSTAINED_CONCURRENCY, failures);
   checkComplete('(f)', sustained.result.completed, 60);
@@ -203,6 +227,10 @@ async function main(): Promise<number> {
     process.stdout.write(
       `\nwarm Python hello through the compatibility APIs (same server, beside the native path):\n` +
         `${compatLines.map((line) => `  ${line}`).join('\n')}\n`,
+    );
+    process.stdout.write(
+      `\na C program with test cases, warm pool (compile once + ${TEST_COUNT} run stages, beside ${TEST_COUNT} runs):\n` +
+        `${testCaseLines.map((line) => `  ${line}`).join('\n')}\n`,
     );
     progress('(h) the editor: Run to first output in headless Chromium, 10 runs ...');
     const editor = await benchEditorFirstOutput(bounds(10, 60));
