@@ -31,6 +31,7 @@ export const JUDGE0_LANGUAGE_IDS: ReadonlyArray<{ id: number; language: string; 
   { id: 72, language: 'ruby', sourceFile: 'script.rb' },
   { id: 73, language: 'rust', sourceFile: 'main.rs' },
   { id: 74, language: 'typescript', sourceFile: 'script.ts' },
+  { id: 77, language: 'cobol', sourceFile: 'main.cob' },
   { id: 78, language: 'kotlin', sourceFile: 'Main.kt' },
   { id: 80, language: 'r', sourceFile: 'script.r' },
   { id: 81, language: 'scala', sourceFile: 'Main.scala' },

@@ -21,6 +21,7 @@ const PISTON_NAMES: Record<string, { language: string; aliases: readonly string[
     aliases: ['mono', 'mono-csharp', 'mono-c#', 'mono-cs', 'c#', 'cs'],
     runtime: 'mono',
   },
+  cobol: { language: 'cobol', aliases: ['cob'] },
   d: { language: 'd', aliases: ['gdc'], runtime: 'gcc' },
   erlang: { language: 'erlang', aliases: ['erl', 'escript'] },
   forth: { language: 'forth', aliases: ['gforth'] },

@@ -1,0 +1,1 @@
+01 GREETING PIC X(21) VALUE "Hello from a copybook".
