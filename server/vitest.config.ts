@@ -8,6 +8,7 @@ export default defineConfig({
     // After each file: every server it started is closed and has left no container (test/leak-check.ts).
     setupFiles: ['test/leak-check.ts'],
     testTimeout: 60000,
-    hookTimeout: 120000,
+    // A closing server may wait for up to three container removals of a minute each (docker-sandbox.ts destroy).
+    hookTimeout: 240000,
   },
 });

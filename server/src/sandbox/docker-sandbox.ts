@@ -271,17 +271,28 @@ export class DockerSandbox implements Sandbox {
         ).catch((err: unknown) => {
           if ((err as { statusCode?: number }).statusCode !== 404) throw err;
         });
-      try {
-        await remove();
-      } catch (err) {
-        // A hung engine: keep trying in the background (bounded), so the container goes once the engine is back.
-        if (err instanceof SandboxError && err.reason === 'unavailable') retryInBackground(remove);
-        throw err;
+      // A removal that times out is tried again at once, twice: a gVisor sandbox after a fork storm on a loaded
+      // host can take the engine more than one removal deadline to tear down, and a pool's close (and so the
+      // server's) waits for these attempts, so nothing is left behind. After that (a hung engine) the tries go on
+      // in the background, bounded, so the container goes once the engine is back.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await remove();
+          return;
+        } catch (err) {
+          const timedOut = err instanceof SandboxError && err.reason === 'unavailable';
+          if (timedOut && attempt < REMOVAL_ATTEMPTS) continue;
+          if (timedOut) retryInBackground(remove);
+          throw err;
+        }
       }
     })();
     return this.destroyed;
   }
 }
+
+/** Removal attempts in destroy() before it gives up and leaves the rest to the background. */
+const REMOVAL_ATTEMPTS = 3;
 
 /** Retries a removal that timed out, a few times with growing delays (about two minutes in all). */
 function retryInBackground(remove: () => Promise<void>, attempt = 1): void {
