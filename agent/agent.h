@@ -18,6 +18,7 @@
  *   cgroup.c   the container cgroup's counters, CPU accounting of a stage
  *   stage.c    running a stage: the poll loop (limits, output, stdin), reaping, the result
  *   exec.c     the stage's child side: stdio, rlimits, becoming the runner uid, exec
+ *   outputs.c  files out of a run (W and U frames)
  *   kill.c     killing every process of the runner uid
  */
 #ifndef CODERUNNER_AGENT_H
@@ -64,6 +65,7 @@ struct file {
 #define FLAG_TRUNCATE 4u /* past the output cap, drop the output and let the program go on */
 #define FLAG_OWN_STDIN 8u /* the stage's own stdin bytes, then end of input */
 #define FLAG_RESET 16u    /* the work dir back to the request's files, plus the stage's own, before the stage */
+#define FLAG_OUTPUTS 32u  /* after the stage, send the files under out/ (and matching the request's globs) */
 
 struct stage {
 	char *name, **argv, **envp;
@@ -83,6 +85,9 @@ struct request {
 	const unsigned char *stdin_data;
 	uint32_t stdin_len;
 	uint8_t close_stdin;
+	uint32_t nglobs, max_out_files; /* files out of a run (FLAG_OUTPUTS) */
+	char **globs;
+	uint64_t max_out_bytes;
 };
 
 struct result {
@@ -181,6 +186,9 @@ void run_stage(uint8_t idx, const struct stage *st, bool has_stdin, struct resul
 /* exec.c */
 bool become_runner(void);
 _Noreturn void child_exec(const struct stage *st, int in0, int out1, int err1);
+
+/* outputs.c */
+void send_outputs(uint8_t idx, const struct request *rq);
 
 /* kill.c */
 void kill_runner(int sig);

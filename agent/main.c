@@ -173,6 +173,8 @@ int main(int argc, char **argv)
 		if (own)
 			sin_drop();
 		send_exit((uint8_t)i, &r);
+		if (st->flags & FLAG_OUTPUTS)
+			send_outputs((uint8_t)i, &rq);
 		if (strcmp(st->name, "compile") == 0 && (r.code != 0 || r.limit))
 			break;
 	}

@@ -129,7 +129,7 @@ static void parse_stage(struct cur *c, struct stage *st)
 	st->files = take_files(c, &st->nfiles);
 	if (!st->wall_ms || !st->cpu_ms)
 		fatal("stage '%s' has a zero time limit", st->name);
-	if (st->flags & ~(FLAG_STDIN | FLAG_PAUSE | FLAG_TRUNCATE | FLAG_OWN_STDIN | FLAG_RESET))
+	if (st->flags & ~(FLAG_STDIN | FLAG_PAUSE | FLAG_TRUNCATE | FLAG_OWN_STDIN | FLAG_RESET | FLAG_OUTPUTS))
 		fatal("stage '%s' has unknown flags 0x%x", st->name, st->flags);
 	if ((st->flags & FLAG_STDIN) && (st->flags & FLAG_OWN_STDIN))
 		fatal("stage '%s' has both the stdin stream and its own stdin", st->name);
@@ -164,6 +164,11 @@ void parse_request(const unsigned char *payload, size_t len, struct request *rq)
 	rq->close_stdin = *take(&c, 1, "close_stdin");
 	if (rq->close_stdin > 1)
 		fatal("bad close_stdin %u", rq->close_stdin);
+	rq->globs = take_strv(&c, 0, "output globs");
+	for (rq->nglobs = 0; rq->globs[rq->nglobs]; rq->nglobs++)
+		;
+	rq->max_out_files = take32(&c, "max output files");
+	rq->max_out_bytes = take64(&c, "max output bytes");
 	if (c.p != c.end)
 		fatal("%zu unexpected bytes after the request", (size_t)(c.end - c.p));
 }

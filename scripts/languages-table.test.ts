@@ -28,6 +28,7 @@ describe('README language table', () => {
           env: {},
           limits: {},
           compileLimits: {},
+          libraries: {},
         },
         version: '14.2.0',
       },

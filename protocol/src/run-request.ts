@@ -104,6 +104,17 @@ export function createRunRequestSchema(c: RequestMaximums) {
         .min(1, { error: 'tests must hold at least one test' })
         .max(MAX_TESTS, { error: `tests may hold at most ${MAX_TESTS} tests` })
         .optional(),
+      /** Files to send back besides those under out/: globs on paths relative to the work dir (`*.png`). */
+      outputs: z
+        .array(
+          z
+            .string()
+            .min(1)
+            .max(256)
+            .refine((g) => !g.includes('\0'), { error: 'outputs must not contain NUL' }),
+        )
+        .max(16, { error: 'outputs may hold at most 16 globs' })
+        .optional(),
       /** With tests: skip the rest after the first test that does not pass. */
       stopOnFirstFailure: z.boolean().optional(),
     })

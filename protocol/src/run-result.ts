@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { outputFileSchema } from './output-files.js';
 import { testResultSchema, testScoreSchema } from './test-cases.js';
 
 /** How a run ended, from the program's point of view (internal_error: the server's fault, never the program's). */
@@ -57,6 +58,10 @@ export const runResponseSchema = z.object({
   compile: stageResultSchema.nullable(),
   run: stageResultSchema.nullable(),
   timings: runTimingsSchema,
+  /** Files the run stage left under out/ (or matching `outputs`), capped in count and bytes. */
+  outputs: z.array(outputFileSchema).optional(),
+  /** Some files were left out by the caps (RUN_OUTPUT_FILES_MAX, RUN_OUTPUT_FILES_MAX_KB). */
+  outputsTruncated: z.boolean().optional(),
   /** With test cases: one result per test, in request order (`run` is then null). */
   tests: z.array(testResultSchema).optional(),
   score: testScoreSchema.optional(),
@@ -79,5 +84,7 @@ export const runtimeInfoSchema = z.object({
   compiled: z.boolean(),
   /** The request fields for extra options this runtime takes: `compileArgs`, `linkArgs`, `interpreterArgs`. */
   extraArgs: z.array(z.enum(['compileArgs', 'linkArgs', 'interpreterArgs'])),
+  /** Libraries a program can use (numpy, JUnit 5...), with the versions installed in the image. */
+  libraries: z.array(z.object({ name: z.string(), version: z.string() })),
 });
 export type RuntimeInfo = z.infer<typeof runtimeInfoSchema>;

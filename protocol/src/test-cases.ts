@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { runFileSchema } from './run-request.js';
+import { outputFileSchema } from './output-files.js';
 
 /** Most test cases one run may carry (each is a run stage in the same container; the agent takes 255). */
 export const MAX_TESTS = 200;
@@ -97,6 +98,9 @@ export const testResultSchema = z.object({
   memoryKb: z.number().optional(),
   diff: testDiffSchema.optional(),
   message: z.string().optional(),
+  /** Files this test's run left under out/ (never for a hidden test). */
+  outputs: z.array(outputFileSchema).optional(),
+  outputsTruncated: z.boolean().optional(),
 });
 export type TestResult = z.infer<typeof testResultSchema>;
 

@@ -2,8 +2,13 @@
 // The image carries its language, version and input hash as labels, which the server reads at start-up.
 import { chmod, copyFile, cp, mkdir, rm } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import { IMAGE_LABELS, imageNameFor, parseVersion } from '../../server/src/runtimes/runtime-manifest.js';
-import type { RuntimeManifest } from '../../server/src/runtimes/runtime-manifest.js';
+import {
+  IMAGE_LABELS,
+  imageNameFor,
+  parseVersion,
+  upstreamVersion,
+} from '../../server/src/runtimes/runtime-manifest.js';
+import type { RuntimeLibrary, RuntimeManifest } from '../../server/src/runtimes/runtime-manifest.js';
 import type { BaseImage } from './base-image.js';
 import { computeRuntimeHash, EXCLUDED_DIRS } from './runtime-inputs.js';
 import { BootstrapError, describeExit, formatTail, inspectImage, run, runOrFail } from './util.js';
@@ -62,10 +67,12 @@ export async function ensureRuntimeImage(inputs: RuntimeImageInputs): Promise<St
   }
 
   const version = await probeVersion(manifest, stage);
+  const libraries = await probeLibraries(manifest, stage);
   const labels = [
     [IMAGE_LABELS.language, language],
     [IMAGE_LABELS.version, version],
     [IMAGE_LABELS.hash, hash],
+    [IMAGE_LABELS.libraries, JSON.stringify(libraries)],
   ]
     .map(([key, value]) => `${key}=${JSON.stringify(value)}`)
     .join(' ');
@@ -76,7 +83,11 @@ export async function ensureRuntimeImage(inputs: RuntimeImageInputs): Promise<St
   });
   // Untags only: the labelled image is built on top of it, so no layer goes away.
   await runOrFail('docker', ['rmi', stage], `removing the ${stage} tag`);
-  return { value: version, summary: `${version}, built ${image} (${reason})` };
+  const listed = libraries.map((l) => `${l.name} ${l.version}`).join(', ');
+  return {
+    value: version,
+    summary: `${version}, built ${image} (${reason})${listed ? `; libraries: ${listed}` : ''}`,
+  };
 }
 
 /** Recreates build/contexts/<language>: the runtime folder minus tests/, plus the agent as coderunner-agent. */
@@ -91,6 +102,44 @@ async function assembleContext(runtimeDir: string, agentPath: string, context: s
   await copyFile(agentPath, target);
   // COPY keeps the mode, and the agent is the image's entrypoint.
   await chmod(target, 0o755);
+}
+
+/** The versions of the Debian packages behind runtime.json's libraries, read with dpkg-query in the image. */
+async function probeLibraries(manifest: RuntimeManifest, image: string): Promise<RuntimeLibrary[]> {
+  const entries = Object.entries(manifest.libraries);
+  if (entries.length === 0) return [];
+  const packages = [...new Set(entries.map(([, pkg]) => pkg))];
+  const result = await run(
+    'docker',
+    [
+      'run',
+      '--rm',
+      '--network',
+      'none',
+      '--entrypoint',
+      'dpkg-query',
+      image,
+      '-W',
+      '-f',
+      '${Package}\t${Version}\n',
+      ...packages,
+    ],
+    { timeoutMs: 60_000 },
+  );
+  const versions = new Map(
+    result.stdout
+      .split('\n')
+      .map((line) => line.split('\t'))
+      .filter((parts): parts is [string, string] => parts.length === 2 && parts[1] !== ''),
+  );
+  const missing = packages.filter((p) => !versions.has(p));
+  if (result.code !== 0 || missing.length > 0) {
+    throw new BootstrapError(
+      `runtime.json of ${manifest.language} lists libraries whose packages are not installed: ${missing.join(', ')}`,
+      `install them in runtimes/${manifest.language}/Dockerfile or fix "libraries"; ${formatTail(result.tail)}`,
+    );
+  }
+  return entries.map(([name, pkg]) => ({ name, version: upstreamVersion(versions.get(pkg)!) }));
 }
 
 /** Runs the manifest's versionCommand in the freshly built image and extracts its version number. */

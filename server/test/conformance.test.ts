@@ -72,7 +72,16 @@ describe('runtime conformance programs', () => {
       .filter((f) => relative(c.dir, f) !== 'expected.json')
       .map((f) => {
         const name = relative(c.dir, f);
-        return { name, content: readFileSync(f, 'utf8'), toBeExec: name === expected.entry };
+        const bytes = readFileSync(f);
+        // Binary inputs (a database file) go as base64; text as it is.
+        const text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+        let content: { content: string; encoding?: 'base64' };
+        try {
+          content = { content: text.decode(bytes) };
+        } catch {
+          content = { content: bytes.toString('base64'), encoding: 'base64' };
+        }
+        return { name, ...content, toBeExec: name === expected.entry };
       });
     const res = await postRun(server.app, {
       language: c.language,

@@ -77,6 +77,7 @@ describe('server lifecycle', () => {
       env: {},
       limits: {},
       compileLimits: {},
+      libraries: {},
     };
     const registry = new RuntimeRegistry([
       {

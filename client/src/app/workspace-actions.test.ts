@@ -21,6 +21,7 @@ const runtime = (language: string, extensions: string[]): RuntimeInfo => ({
   extensions,
   compiled: false,
   extraArgs: [],
+  libraries: [],
 });
 const python = runtime('python', ['py']);
 const c = runtime('c', ['c', 'h']);

@@ -123,6 +123,13 @@ export const configSchema = z.object({
     1048576,
   ),
   RUN_MAX_OUTPUT_KB: int('Largest output cap per stream a request may ask for', 8192, 1, 1048576),
+  RUN_OUTPUT_FILES_MAX: int(
+    "Most files a run stage sends back from out/ (and the request's outputs globs)",
+    20,
+    0,
+    1000,
+  ),
+  RUN_OUTPUT_FILES_MAX_KB: int('Most bytes of files a run stage sends back, in KiB', 5120, 0, 262144),
   COMPILE_DEFAULT_TIMEOUT_MS: int(
     'Wall-clock limit of a compile stage unless runtime or request set one',
     10000,

@@ -13,6 +13,7 @@ export function registerRuntimesRoutes(app: FastifyInstance, registry: RuntimeRe
       extensions: r.extensions,
       compiled: r.manifest.compile !== null,
       extraArgs: EXTRA_ARGS.filter((which) => acceptsExtraArgs(r, which)),
+      libraries: r.libraries ?? [],
     })),
   );
 }

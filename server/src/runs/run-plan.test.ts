@@ -23,6 +23,7 @@ const runtime = (limits: Record<string, number> = {}, compile: string[] | null =
     env: { A: 'b' },
     limits,
     compileLimits: {},
+    libraries: {},
   },
 });
 

@@ -39,6 +39,8 @@ export type PlanConfig = Pick<
   | 'COMPILE_DEFAULT_TIMEOUT_MS'
   | 'COMPILE_DEFAULT_MEMORY_MB'
   | 'COMPILE_PIDS'
+  | 'RUN_OUTPUT_FILES_MAX'
+  | 'RUN_OUTPUT_FILES_MAX_KB'
 >;
 
 const BASE_ENV = [
@@ -153,6 +155,7 @@ export function buildAgentRequest(
     addressSpaceBytes: (limits.run.addressSpaceMb ?? 0) * 1024 * 1024,
     processes: limits.run.processes ?? 0,
     stackBytes: (limits.run.stackKb ?? 0) * 1024,
+    collectOutputs: config.RUN_OUTPUT_FILES_MAX > 0 && config.RUN_OUTPUT_FILES_MAX_KB > 0,
   };
   const tests = run.body.tests;
   if (tests) {
@@ -181,6 +184,9 @@ export function buildAgentRequest(
     stages,
     stdin: Buffer.from(run.body.stdin ?? '', 'utf8'),
     closeStdin: options.interactive !== true,
+    outputGlobs: run.body.outputs ?? [],
+    maxOutputFiles: config.RUN_OUTPUT_FILES_MAX,
+    maxOutputBytes: config.RUN_OUTPUT_FILES_MAX_KB * 1024,
   };
 }
 

@@ -1,5 +1,6 @@
 import { constants } from 'node:os';
-import { RUN_STATUSES, type RunStatus, type StageResult } from '@coderunner/protocol';
+import { RUN_STATUSES, type OutputFile, type RunStatus, type StageResult } from '@coderunner/protocol';
+import { StageOutputs } from './output-files.js';
 import type { AgentEvent, AgentStage, StageExit } from '../sandbox/agent-protocol.js';
 
 export { RUN_STATUSES, type RunStatus, type StageResult };
@@ -21,6 +22,7 @@ interface StageBuffer {
   stderrBytes: number;
   clipped: { stdout: boolean; stderr: boolean };
   exit: StageExit | null;
+  outputs: StageOutputs;
 }
 
 /**
@@ -31,8 +33,12 @@ export class RunCollector {
   private readonly buffers: StageBuffer[];
   private current = 0;
 
-  constructor(private readonly stages: readonly AgentStage[]) {
+  constructor(
+    private readonly stages: readonly AgentStage[],
+    outputCaps: { maxFiles: number; maxBytes: number } = { maxFiles: 0, maxBytes: 0 },
+  ) {
     this.buffers = stages.map(() => ({
+      outputs: new StageOutputs(outputCaps.maxFiles, outputCaps.maxBytes),
       stdout: [],
       stderr: [],
       stdoutBytes: 0,
@@ -73,12 +79,25 @@ export class RunCollector {
       const target = this.buffers[event.exit.stage];
       if (target) target.exit = event.exit;
     }
+    if (event.type === 'output-file') {
+      this.buffers[event.stage]?.outputs.chunk(event.name, event.data, event.last);
+      return null;
+    }
+    if (event.type === 'outputs') this.buffers[event.stage]?.outputs.summary(event.truncated);
     return event;
   }
 
   /** The exit record of stage `index`, if it ran to its end. */
   exitOf(index: number): StageExit | null {
     return this.buffers[index]?.exit ?? null;
+  }
+
+  /** The files stage `index` left, and whether the caps left some out. */
+  outputsOf(index: number): { files: OutputFile[]; truncated: boolean } {
+    const outputs = this.buffers[index]?.outputs;
+    return outputs
+      ? { files: outputs.files(), truncated: outputs.truncated }
+      : { files: [], truncated: false };
   }
 
   /** The stage that began last. */

@@ -216,7 +216,10 @@ export class RunService {
       throw new RunEnded('failed', createError('CR_ERR_SANDBOX_UNAVAILABLE', reason, { 'Retry-After': '5' }));
     }
     life.to('running');
-    const collector = new RunCollector(agentRequest.stages);
+    const collector = new RunCollector(agentRequest.stages, {
+      maxFiles: agentRequest.maxOutputFiles ?? 0,
+      maxBytes: agentRequest.maxOutputBytes ?? 0,
+    });
     let started = false;
     let error: RunResponse['error'];
     let oomKilledStage: number | null = null;
@@ -241,10 +244,22 @@ export class RunService {
           if (event.type === 'stage-begin') started = true;
           const kept = collector.onEvent(event);
           if (kept) hooks.onEvent?.(kept);
-          if (tests && hooks.onTest && event.type === 'stage-exit' && event.exit.stage >= firstTest) {
-            const i = event.exit.stage - firstTest;
-            const outcome = { exit: event.exit, result: collector.resultOf(event.exit.stage) };
-            if (tests[i]) hooks.onTest(i, testResult(tests[i], i, outcome, false));
+          // A test's verdict streams once its stage is over, files included (they follow its exit).
+          const over =
+            event.type === 'outputs'
+              ? event.stage
+              : event.type === 'stage-exit' && agentRequest.stages[event.exit.stage]?.collectOutputs !== true
+                ? event.exit.stage
+                : -1;
+          const onTest = hooks.onTest;
+          if (tests && onTest && over >= firstTest && tests[over - firstTest]) {
+            const i = over - firstTest;
+            const outcome = {
+              exit: collector.exitOf(over),
+              result: collector.resultOf(over),
+              outputs: collector.outputsOf(over),
+            };
+            onTest(i, testResult(tests[i]!, i, outcome, false));
           }
         },
       });
@@ -314,6 +329,7 @@ export class RunService {
         return {
           exit: oom ? { ...(exit ?? EMPTY_EXIT), stage, limit: 'memory' as const } : exit,
           result: collector.resultOf(stage, oom),
+          outputs: collector.outputsOf(stage),
         };
       });
       testReport = testResults(tests, outcomes, compileFailed);
@@ -336,6 +352,12 @@ export class RunService {
     if (testReport) {
       response.tests = testReport.tests;
       response.score = testReport.score;
+    } else if (runIndex >= 0) {
+      const outputs = collector.outputsOf(runIndex);
+      if (outputs.files.length > 0 || outputs.truncated) {
+        response.outputs = outputs.files;
+        response.outputsTruncated = outputs.truncated;
+      }
     }
     if (error) response.error = error;
     return response;

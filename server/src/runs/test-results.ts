@@ -1,4 +1,11 @@
-import type { StageResult, TestCase, TestResult, TestScore, TestVerdict } from '@coderunner/protocol';
+import type {
+  OutputFile,
+  StageResult,
+  TestCase,
+  TestResult,
+  TestScore,
+  TestVerdict,
+} from '@coderunner/protocol';
 import type { StageExit } from '../sandbox/agent-protocol.js';
 import { compareOutput } from './test-compare.js';
 
@@ -6,6 +13,8 @@ import { compareOutput } from './test-compare.js';
 export interface TestOutcome {
   exit: StageExit | null;
   result: StageResult | null;
+  /** The files the test's run left under out/. */
+  outputs?: { files: OutputFile[]; truncated: boolean };
 }
 
 /** The name a test without one is reported under. */
@@ -74,6 +83,9 @@ export function testResult(
     memoryKb: r.memoryKb,
     ...(diff ? { diff } : {}),
     ...(message ? { message } : {}),
+    ...(outcome.outputs && (outcome.outputs.files.length > 0 || outcome.outputs.truncated)
+      ? { outputs: outcome.outputs.files, outputsTruncated: outcome.outputs.truncated }
+      : {}),
   };
 }
 

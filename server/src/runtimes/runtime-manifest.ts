@@ -7,6 +7,8 @@ export const IMAGE_LABELS = {
   language: 'coderunner.language',
   version: 'coderunner.version',
   hash: 'coderunner.hash',
+  /** JSON: [{ name, version }] of the libraries runtime.json lists, read from the image's packages. */
+  libraries: 'coderunner.libraries',
 } as const;
 
 /** The image tag of a runtime: one image per language, rebuilt in place when its inputs change. */
@@ -42,6 +44,8 @@ export const runtimeManifestSchema = z
     env: z.record(z.string(), z.string()).default({}),
     limits: limitsSchema.default({}),
     compileLimits: limitsSchema.default({}),
+    /** Libraries a program can use, by name, with the Debian package that brings each (its version is listed). */
+    libraries: z.record(z.string().min(1), z.string().regex(/^[a-z0-9][a-z0-9+.-]+$/)).default({}),
   })
   .strict();
 
@@ -96,4 +100,39 @@ export function acceptsExtraArgs(
 ): boolean {
   const command = which === 'interpreterArgs' ? runtime.manifest.run : runtime.manifest.compile;
   return command?.includes(`{${which}}`) ?? false;
+}
+
+/** One library of a runtime, as `GET /api/v1/runtimes` lists it. */
+export interface RuntimeLibrary {
+  name: string;
+  version: string;
+}
+
+/**
+ * The upstream part of a Debian version (`1:2.2.4+ds-1` → `2.2.4`): no epoch, no Debian revision, no
+ * repackaging suffix.
+ */
+export function upstreamVersion(debian: string): string {
+  return debian
+    .replace(/^\d+:/, '')
+    .replace(/-[^-]*$/, '')
+    .replace(/[+~](dfsg|ds|repack)\d*.*$/, '');
+}
+
+/** The libraries label of an image, or none when it is missing or unreadable. */
+export function parseLibrariesLabel(label: string | undefined): RuntimeLibrary[] {
+  if (!label) return [];
+  try {
+    const parsed: unknown = JSON.parse(label);
+    if (!Array.isArray(parsed)) return [];
+    return parsed.filter(
+      (l): l is RuntimeLibrary =>
+        typeof l === 'object' &&
+        l !== null &&
+        typeof (l as RuntimeLibrary).name === 'string' &&
+        typeof (l as RuntimeLibrary).version === 'string',
+    );
+  } catch {
+    return [];
+  }
 }

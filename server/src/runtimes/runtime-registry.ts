@@ -3,6 +3,8 @@ import {
   IMAGE_LABELS,
   imageNameFor,
   loadRuntimeManifests,
+  parseLibrariesLabel,
+  type RuntimeLibrary,
   type RuntimeManifest,
 } from './runtime-manifest.js';
 
@@ -15,6 +17,8 @@ export interface Runtime {
   extensions: readonly string[];
   image: string;
   manifest: RuntimeManifest;
+  /** Read from the image's label (the bootstrap probes their packages). */
+  libraries?: readonly RuntimeLibrary[];
 }
 
 /** The runtimes this server can run, looked up by language name or alias (case-insensitive). */
@@ -89,6 +93,7 @@ export async function loadRuntimes(options: {
       language: manifest.language,
       displayName: manifest.displayName,
       version: labels[IMAGE_LABELS.version] ?? 'unknown',
+      libraries: parseLibrariesLabel(labels[IMAGE_LABELS.libraries]),
       aliases: manifest.aliases,
       extensions: manifest.extensions,
       image,

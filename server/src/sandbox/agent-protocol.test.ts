@@ -91,6 +91,10 @@ describe('agent protocol codec', () => {
     expect(u32()).toBe(0); // stage files: none
     expect(str()).toBe('in');
     expect(p.readUInt8(o++)).toBe(1);
+    expect(u32()).toBe(0); // output globs
+    expect(u32()).toBe(0); // max output files
+    expect(p.readBigUInt64BE(o)).toBe(0n);
+    o += 8;
     expect(o).toBe(p.length);
   });
 

@@ -38,6 +38,8 @@ export interface AgentStage {
   resetWorkDir?: boolean;
   /** Written after the reset (only with resetWorkDir). */
   files?: AgentFile[];
+  /** After the stage, send the files under out/ and matching the request's outputGlobs (W and U frames). */
+  collectOutputs?: boolean;
 }
 
 export interface AgentRequest {
@@ -45,6 +47,11 @@ export interface AgentRequest {
   stages: AgentStage[];
   stdin: Buffer;
   closeStdin: boolean;
+  /** Files out of a run besides out/: globs on paths relative to the work dir. */
+  outputGlobs?: string[];
+  /** Caps of the files a collecting stage sends back (0: none). */
+  maxOutputFiles?: number;
+  maxOutputBytes?: number;
 }
 
 /** Which limit ended a stage, as the agent reports it. */
@@ -70,6 +77,10 @@ export type AgentEvent =
   | { type: 'paused'; stage: number }
   | { type: 'stdout' | 'stderr'; data: Buffer }
   | { type: 'stage-exit'; exit: StageExit }
+  /** A chunk of a file the stage left (in order, `last` on its final chunk). */
+  | { type: 'output-file'; stage: number; name: string; data: Buffer; last: boolean }
+  /** The end of a stage's files: how many were sent, and whether some were left out by the caps. */
+  | { type: 'outputs'; stage: number; kept: number; truncated: boolean }
   | { type: 'done' }
   | { type: 'fatal'; message: string };
 
@@ -142,7 +153,8 @@ export function encodeRunRequest(request: AgentRequest): Buffer {
           (s.pauseBefore ? 2 : 0) |
           (s.truncateOutput === true ? 4 : 0) |
           (s.ownStdin ? 8 : 0) |
-          (s.resetWorkDir === true ? 16 : 0),
+          (s.resetWorkDir === true ? 16 : 0) |
+          (s.collectOutputs === true ? 32 : 0),
       )
       .u64(s.addressSpaceBytes ?? 0)
       .u32(s.processes ?? 0)
@@ -151,6 +163,9 @@ export function encodeRunRequest(request: AgentRequest): Buffer {
     files(s.resetWorkDir === true ? (s.files ?? []) : []);
   }
   w.bytes(request.stdin).u8(request.closeStdin ? 1 : 0);
+  w.strings(request.outputGlobs ?? [])
+    .u32(request.maxOutputFiles ?? 0)
+    .u64(request.maxOutputBytes ?? 0);
   return encodeFrame('R', w.build());
 }
 
@@ -215,6 +230,23 @@ export function decodeAgentFrame(type: number, payload: Buffer): AgentEvent {
       return { type: 'stderr', data: payload };
     case 'X':
       return { type: 'stage-exit', exit: decodeStageExit(payload) };
+    case 'W': {
+      const stage = payload.readUInt8(0);
+      const nameLength = payload.readUInt32BE(1);
+      const name = payload.toString('utf8', 5, 5 + nameLength);
+      const at = 5 + nameLength;
+      const last = payload.readUInt8(at) === 1;
+      const length = payload.readUInt32BE(at + 1);
+      if (at + 5 + length !== payload.length) throw new Error('output file frame has a bad length');
+      return { type: 'output-file', stage, name, data: payload.subarray(at + 5), last };
+    }
+    case 'U':
+      return {
+        type: 'outputs',
+        stage: payload.readUInt8(0),
+        kept: payload.readUInt32BE(1),
+        truncated: payload.readUInt8(5) === 1,
+      };
     case 'D':
       return { type: 'done' };
     case 'F':

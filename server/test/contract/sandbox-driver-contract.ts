@@ -406,6 +406,43 @@ export function sandboxDriverContract(
     );
 
     it(
+      'sends back the files under out/ and those a glob names, within the caps, after a collecting stage',
+      async () => {
+        const file = (name: string, bytes: Buffer) => ({ name, content: bytes, executable: false });
+        const big = Buffer.alloc(150 * 1024, 7);
+        const out = await runToEnd(
+          request([stage(['true'], { collectOutputs: true })], {
+            files: [
+              file('out/plot.png', big),
+              file('out/notes/a.txt', Buffer.from('a\n')),
+              file('report.csv', Buffer.from('x,y\n')),
+              file('other.txt', Buffer.from('not wanted')),
+            ],
+            outputGlobs: ['report.csv'],
+            maxOutputFiles: 2,
+            maxOutputBytes: 1024 * 1024,
+          }),
+        );
+        const chunks = out.events.filter((e) => e.type === 'output-file');
+        const files = new Map<string, Buffer>();
+        for (const c of chunks)
+          files.set(c.name, Buffer.concat([files.get(c.name) ?? Buffer.alloc(0), c.data]));
+        // Sorted by name, at most 2: out/notes/a.txt and out/plot.png; report.csv is left out by the count cap.
+        expect([...files.keys()]).toEqual(['out/notes/a.txt', 'out/plot.png']);
+        expect(files.get('out/plot.png')!.equals(big)).toBe(true);
+        expect(chunks.filter((c) => c.name === 'out/plot.png').length).toBeGreaterThan(1);
+        expect(out.events.find((e) => e.type === 'outputs')).toEqual({
+          type: 'outputs',
+          stage: 0,
+          kept: 2,
+          truncated: true,
+        });
+        expect(shape(out.events).at(-1)).toBe('done');
+      },
+      timeout,
+    );
+
+    it(
       'runs one run stage per test case, each with its own stdin, after a compile stage',
       async () => {
         const file = (name: string, text: string) => ({

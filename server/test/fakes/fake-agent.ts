@@ -177,11 +177,44 @@ export class FakeAgent {
       const exit = await this.runStage(index, stage);
       if (this.dead) return;
       this.emit({ type: 'stage-exit', exit });
+      if (stage.collectOutputs === true) this.sendOutputs(index);
       if (stage.name === 'compile' && (exit.exitCode !== 0 || exit.limit !== 'none')) break;
     }
     if (this.dead) return;
     this.emit({ type: 'done' });
     this.host.exited();
+  }
+
+  /** The files under out/ (or named by a glob, matched literally) as the agent sends them; fake programs
+   * write no files, so these are the request's own. */
+  private sendOutputs(index: number): void {
+    const globs = this.request.outputGlobs ?? [];
+    const maxFiles = this.request.maxOutputFiles ?? 0;
+    const maxBytes = this.request.maxOutputBytes ?? 0;
+    let kept = 0;
+    let bytes = 0;
+    let truncated = false;
+    for (const [name, data] of [...this.files].sort(([a], [b]) => (a < b ? -1 : 1))) {
+      if (!name.startsWith('out/') && !globs.includes(name)) continue;
+      if (kept >= maxFiles || bytes + data.length > maxBytes) {
+        truncated = true;
+        continue;
+      }
+      for (let offset = 0; offset < data.length || offset === 0; offset += MAX_CHUNK) {
+        const chunk = data.subarray(offset, offset + MAX_CHUNK);
+        this.emit({
+          type: 'output-file',
+          stage: index,
+          name,
+          data: Buffer.from(chunk),
+          last: offset + MAX_CHUNK >= data.length,
+        });
+        if (data.length === 0) break;
+      }
+      kept++;
+      bytes += data.length;
+    }
+    this.emit({ type: 'outputs', stage: index, kept, truncated });
   }
 
   private async runStage(index: number, stage: AgentStage): Promise<StageExit> {

@@ -13,6 +13,7 @@ const python = {
   extensions: ['py'],
   compiled: false,
   extraArgs: [],
+  libraries: [],
 };
 const missing = { status: 401, body: { code: 'CR_ERR_AUTH_MISSING_KEY', message: 'needs a key' } };
 const invalid = {

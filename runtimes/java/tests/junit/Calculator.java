@@ -1,0 +1,5 @@
+public class Calculator {
+    public static int add(int a, int b) {
+        return a + b;
+    }
+}
