@@ -30,10 +30,14 @@ describe('README language table', () => {
           compileLimits: {},
           libraries: {},
         },
-        version: '14.2.0',
+        image: {
+          version: '14.2.0',
+          libraries: [{ name: 'doctest', version: '2.4.11' }],
+          sizeMb: 412.4,
+        },
       },
     ]);
-    expect(table).toContain('| C | `c`, `gcc` | 14.2.0 | .c .h | yes |');
+    expect(table).toContain('| C | `c`, `gcc` | 14.2.0 | .c .h | yes | doctest 2.4.11 | 412 MB |');
     expect(replaceBetweenMarkers(`a\n${START}\nold\n${END}\nb`, 'new')).toBe(`a\n${START}\nnew\n${END}\nb`);
   });
 });

@@ -55,6 +55,7 @@ export async function ensureRuntimeImage(inputs: RuntimeImageInputs): Promise<St
   const stage = stageTagFor(image);
   // --force-rm: the classic builder otherwise keeps the container of a failed step around forever.
   const buildFlags = ['--force-rm', '--network', 'host', '--build-arg', `BASE_IMAGE=${base.name}`];
+  const buildStarted = Date.now();
   const build = await run('docker', ['build', ...buildFlags, '-t', stage, context], {
     env: BUILD_ENV,
     echoPrefix: `    ${language} │ `,
@@ -66,6 +67,7 @@ export async function ensureRuntimeImage(inputs: RuntimeImageInputs): Promise<St
     );
   }
 
+  const buildSeconds = ((Date.now() - buildStarted) / 1000).toFixed(1);
   const version = await probeVersion(manifest, stage);
   const libraries = await probeLibraries(manifest, stage);
   const labels = [
@@ -73,6 +75,7 @@ export async function ensureRuntimeImage(inputs: RuntimeImageInputs): Promise<St
     [IMAGE_LABELS.version, version],
     [IMAGE_LABELS.hash, hash],
     [IMAGE_LABELS.libraries, JSON.stringify(libraries)],
+    [IMAGE_LABELS.buildSeconds, buildSeconds],
   ]
     .map(([key, value]) => `${key}=${JSON.stringify(value)}`)
     .join(' ');
@@ -84,9 +87,12 @@ export async function ensureRuntimeImage(inputs: RuntimeImageInputs): Promise<St
   // Untags only: the labelled image is built on top of it, so no layer goes away.
   await runOrFail('docker', ['rmi', stage], `removing the ${stage} tag`);
   const listed = libraries.map((l) => `${l.name} ${l.version}`).join(', ');
+  const size = ((await inspectImage(image))?.sizeBytes ?? 0) / 1e6;
   return {
     value: version,
-    summary: `${version}, built ${image} (${reason})${listed ? `; libraries: ${listed}` : ''}`,
+    summary:
+      `${version}, built ${image} (${reason}) in ${buildSeconds} s, ${size.toFixed(0)} MB` +
+      `${listed ? `; libraries: ${listed}` : ''}`,
   };
 }
 

@@ -247,6 +247,8 @@ export function createApt(): Apt {
 export interface ImageInfo {
   id: string;
   labels: Record<string, string>;
+  /** The image's size with its base layers. */
+  sizeBytes: number;
 }
 
 /** Returns an image's id and labels, or null when the daemon has no image by that name. */
@@ -255,8 +257,9 @@ export async function inspectImage(name: string): Promise<ImageInfo | null> {
   if (result.code !== 0) return null;
   const parsed = JSON.parse(result.stdout) as Array<{
     Id: string;
+    Size?: number;
     Config?: { Labels?: Record<string, string> | null };
   }>;
   const first = parsed[0];
-  return first ? { id: first.Id, labels: first.Config?.Labels ?? {} } : null;
+  return first ? { id: first.Id, labels: first.Config?.Labels ?? {}, sizeBytes: first.Size ?? 0 } : null;
 }

@@ -9,6 +9,8 @@ export const IMAGE_LABELS = {
   hash: 'coderunner.hash',
   /** JSON: [{ name, version }] of the libraries runtime.json lists, read from the image's packages. */
   libraries: 'coderunner.libraries',
+  /** Seconds the image's last build took (`docker build`, cached layers included). */
+  buildSeconds: 'coderunner.build-seconds',
 } as const;
 
 /** The image tag of a runtime: one image per language, rebuilt in place when its inputs change. */
