@@ -1,5 +1,8 @@
 import { z } from 'zod';
-import { createTestCaseSchema, MAX_TESTS } from './test-cases.js';
+import { runFileSchema } from './run-file.js';
+import { checkerSchema, createTestCaseSchema, MAX_TESTS } from './test-cases.js';
+
+export { runFileSchema, type RunFile } from './run-file.js';
 
 /** The server maximums that shape what a run request may ask for (GET /api/v1/limits may publish them later). */
 export interface RequestMaximums {
@@ -68,17 +71,6 @@ function limitsSchema(c: RequestMaximums) {
     .strict();
 }
 
-/** One file of a project as the API carries it. */
-export const runFileSchema = z
-  .object({
-    name: z.string(),
-    content: z.string(),
-    encoding: z.enum(['utf8', 'base64']).optional(),
-    toBeExec: z.boolean().optional(),
-  })
-  .strict();
-export type RunFile = z.infer<typeof runFileSchema>;
-
 /** The zod schema of `POST /api/v1/runs` (and of a WebSocket `run` message's request), bounded by `c`. */
 export function createRunRequestSchema(c: RequestMaximums) {
   return z
@@ -115,6 +107,8 @@ export function createRunRequestSchema(c: RequestMaximums) {
         )
         .max(16, { error: 'outputs may hold at most 16 globs' })
         .optional(),
+      /** The program that judges tests with `compare: "checker"`. */
+      checker: checkerSchema.optional(),
       /** With tests: skip the rest after the first test that does not pass. */
       stopOnFirstFailure: z.boolean().optional(),
     })

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { runFileSchema } from './run-request.js';
+import { runFileSchema } from './run-file.js';
 import { outputFileSchema } from './output-files.js';
 
 /** Most test cases one run may carry (each is a run stage in the same container; the agent takes 255). */
@@ -12,10 +12,11 @@ export const MAX_TESTS = 200;
  * - `tokens`: whitespace-separated tokens equal (spacing and line breaks ignored);
  * - `float`: tokens equal, numbers within an absolute or relative tolerance (default 1e-6 each);
  * - `regex`: the whole output (final newline ignored) matches the expected output, an RE2 regular expression
- *   (linear-time: no backreferences or lookaround).
+ *   (linear-time: no backreferences or lookaround);
+ * - `checker`: the request's `checker` program judges (exit 0 accepted, 1 wrong answer, its stdout the message).
  */
 export const compareSchema = z.union([
-  z.enum(['exact', 'trim', 'tokens', 'float', 'regex']),
+  z.enum(['exact', 'trim', 'tokens', 'float', 'regex', 'checker']),
   z
     .object({
       type: z.literal('float'),
@@ -60,7 +61,10 @@ export function createTestCaseSchema(maxTimeoutMs: number, maxMemoryMb: number) 
 }
 export type TestCase = z.infer<ReturnType<typeof createTestCaseSchema>>;
 
-/** A test's verdict; `skipped` after a failure with `stopOnFirstFailure`, or when the compile failed. */
+/**
+ * A test's verdict; `skipped` after a failure with `stopOnFirstFailure`; `checker_error` when the teacher's
+ * checker itself failed (did not compile, crashed, exited other than 0 or 1): not the student's fault.
+ */
 export const TEST_VERDICTS = [
   'passed',
   'wrong_answer',
@@ -70,6 +74,7 @@ export const TEST_VERDICTS = [
   'output_limit',
   'compile_error',
   'skipped',
+  'checker_error',
 ] as const;
 export const testVerdictSchema = z.enum(TEST_VERDICTS);
 export type TestVerdict = z.infer<typeof testVerdictSchema>;
@@ -111,3 +116,18 @@ export const testScoreSchema = z.object({
   maxPoints: z.number(),
 });
 export type TestScore = z.infer<typeof testScoreSchema>;
+
+/**
+ * A teacher's checker for tests with `compare: "checker"` (the Kattis/DMOJ convention): run once per such test
+ * after the program, in its own container, as `<run command> [args...] input expected actual` (three file paths)
+ * with the program's output also on its stdin; exit 0 accepts, 1 rejects, anything else is a checker error; what
+ * it prints on stdout is the test's message.
+ */
+export const checkerSchema = z
+  .object({
+    language: z.string().min(1).max(64),
+    files: z.array(runFileSchema).min(1, { error: 'checker.files must hold at least one file' }).max(20),
+    args: z.array(z.string().max(4096)).max(16).optional(),
+  })
+  .strict();
+export type Checker = z.infer<typeof checkerSchema>;

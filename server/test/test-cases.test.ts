@@ -140,6 +140,57 @@ describe('test cases', () => {
     expect(result.score).toEqual({ passed: 0, total: 2, points: 0, maxPoints: 2 });
   }, 60000);
 
+  it('lets a teacher checker judge: accept, reject with its message, and checker_error when it breaks', async () => {
+    const checker = [
+      'import sys',
+      'inp, expected, actual = sys.argv[1:4]',
+      'want = float(open(expected).read())',
+      'got = float(sys.stdin.read())',
+      'if abs(want - got) <= 0.01:',
+      '    sys.exit(0)',
+      'print(f"off by {abs(want - got):.2f} for input {open(inp).read().strip()}")',
+      'sys.exit(1)',
+    ].join('\n');
+    const tests = [
+      { name: 'close', stdin: '1 1', expectedOutput: '2.001', compare: 'checker' },
+      { name: 'far', stdin: '1 2', expectedOutput: '4', compare: 'checker' },
+      { name: 'plain', stdin: '2 2', expectedOutput: '4' },
+      { name: 'hidden', stdin: '3 4', expectedOutput: '9', compare: 'checker', hidden: true },
+    ];
+    const result = await run({
+      language: 'c',
+      files: [{ name: 'add.c', content: ADD }],
+      checker: { language: 'python', files: [{ name: 'check.py', content: checker }] },
+      tests,
+    });
+    expect(result.tests!.map((t) => [t.name, t.verdict])).toEqual([
+      ['close', 'passed'],
+      ['far', 'wrong_answer'],
+      ['plain', 'passed'],
+      ['hidden', 'wrong_answer'],
+    ]);
+    expect(result.tests![1]!.message).toBe('off by 1.00 for input 1 2');
+    expect(result.tests![3]).toEqual({ name: 'hidden', verdict: 'wrong_answer', points: 0, hidden: true });
+    expect(result.score).toEqual({ passed: 2, total: 4, points: 2, maxPoints: 4 });
+
+    const broken = await run({
+      language: 'c',
+      files: [{ name: 'add.c', content: ADD }],
+      checker: { language: 'python', files: [{ name: 'check.py', content: 'import sys\nsys.exit(3)\n' }] },
+      tests: [tests[0]],
+    });
+    expect(broken.tests![0]).toMatchObject({ verdict: 'checker_error', points: 0 });
+    expect(broken.tests![0]!.message).toContain('exit 3');
+
+    const missing = await postRun(server.app, {
+      language: 'c',
+      files: [{ name: 'add.c', content: ADD }],
+      tests: [tests[0]],
+    });
+    expect(missing.statusCode).toBe(400);
+    expect(missing.json()).toMatchObject({ code: 'CR_ERR_RUN_CHECKER_MISSING' });
+  }, 60000);
+
   it('refuses bad test cases with a clear 400', async () => {
     const bad = [
       [{ tests: [] }, 'tests must hold at least one test'],

@@ -47,6 +47,11 @@ export const ERRORS = {
   },
   CR_ERR_RUN_BAD_FILE_NAME: { status: 400, message: 'files[%s].name %s' },
   CR_ERR_RUN_BAD_TEST_FILE: { status: 400, message: 'tests[%s].files[%s]: %s' },
+  CR_ERR_RUN_CHECKER_MISSING: {
+    status: 400,
+    message: 'A test compares with "checker", but the request has no checker: { language, files }',
+  },
+  CR_ERR_RUN_BAD_CHECKER: { status: 400, message: 'checker: %s' },
   CR_ERR_RUN_DUPLICATE_FILE: { status: 400, message: 'files[%s].name "%s" appears more than once' },
   CR_ERR_RUN_NO_ENTRY: {
     status: 400,

@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { RunResponse, TestResult } from '@coderunner/protocol';
+import type { RunRequest, RunResponse, TestResult } from '@coderunner/protocol';
 import type { Config } from '../config/config.js';
-import type { CodeRunnerError } from '../errors/errors.js';
-import { createError } from '../errors/errors.js';
+import { CodeRunnerError, createError } from '../errors/errors.js';
 import type { AgentEvent, AgentRequest, StageExit } from '../sandbox/agent-protocol.js';
 import type { SandboxLease } from '../sandbox/sandbox-lease.js';
 import type { SandboxPools } from '../sandbox/sandbox-pools.js';
@@ -14,6 +13,7 @@ import { timeoutSignal } from '../util/timeout-signal.js';
 import { RunLifecycle, type RunState } from './run-lifecycle.js';
 import { buildAgentRequest, containerLimitsOf, resolveLimits, type ResolvedLimits } from './run-plan.js';
 import { RunCollector, runStatus } from './run-result.js';
+import { applyChecker, planChecker } from './checker.js';
 import { passed, testResult, testResults } from './test-results.js';
 import { createRunRequestSchema, validateRunRequest, type ValidatedRun } from './run-request.js';
 
@@ -82,6 +82,8 @@ class RunEnded extends Error {
 export class RunService {
   private readonly schema;
   private readonly queue: BoundedQueue;
+  /** What the program printed in each checker-judged test, kept for withChecker (never in the reply). */
+  private readonly actualOutputs = new WeakMap<RunResponse, Map<number, string>>();
   private shuttingDown = false;
   private readonly live = new Set<RunLifecycle>();
 
@@ -126,9 +128,52 @@ export class RunService {
         throw createError('CR_ERR_RUN_EXTRA_ARGS_UNSUPPORTED', [which, runtime.language]);
       }
     }
+    this.checkChecker(validated.body);
     const limits = resolveLimits(this.deps.config, runtime, validated);
     const agentRequest = buildAgentRequest(this.deps.config, runtime, validated, limits, options);
     return { runtime, validated, limits, agentRequest };
+  }
+
+  /** Tests with `compare: "checker"` need a checker that could run: a known language, valid files. */
+  private checkChecker(body: RunRequest): void {
+    const wanted = (body.tests ?? []).some((t) => t.compare === 'checker');
+    if (!wanted) return;
+    if (!body.checker) throw createError('CR_ERR_RUN_CHECKER_MISSING');
+    try {
+      this.prepare({ language: body.checker.language, files: body.checker.files, tests: [{}] });
+    } catch (err) {
+      if (err instanceof CodeRunnerError && err.statusCode < 500) {
+        throw createError('CR_ERR_RUN_BAD_CHECKER', err.message);
+      }
+      throw err;
+    }
+  }
+
+  /** Runs the checker for the tests that use it, in a run of its own after the program's, and applies it. */
+  private async withChecker(
+    prepared: PreparedRun,
+    response: RunResponse,
+    hooks: RunHooks,
+  ): Promise<RunResponse> {
+    const body = prepared.validated.body;
+    const tests = body.tests;
+    if (!tests || !body.checker) return response;
+    const plan = planChecker(body, response, this.actualOutputs.get(response) ?? new Map());
+    if (plan) {
+      let checked: RunResponse | null = null;
+      let failure: string | null = null;
+      try {
+        checked = await this.execute(this.prepare(plan.body), hooks.signal ? { signal: hooks.signal } : {});
+      } catch (err) {
+        failure = `the checker could not run: ${err instanceof Error ? err.message : String(err)}`;
+      }
+      applyChecker(body, response, plan, checked, failure);
+    }
+    // Their verdicts were held back while the program ran.
+    for (const [i, test] of tests.entries()) {
+      if (test.compare === 'checker' && response.tests?.[i]) hooks.onTest?.(i, response.tests[i]);
+    }
+    return response;
   }
 
   /** Validates and runs; resolves with the result, or throws a CodeRunnerError (4xx, 429, 503). */
@@ -160,7 +205,8 @@ export class RunService {
     try {
       const queued = AbortSignal.any([signal, timeoutSignal(c.RUN_QUEUE_TIMEOUT_MS)]);
       try {
-        return await this.queue.run(() => this.runAdmitted(prepared, hooks, life, signal), queued);
+        const response = await this.queue.run(() => this.runAdmitted(prepared, hooks, life, signal), queued);
+        return await this.withChecker(prepared, response, hooks);
       } catch (err) {
         if (err instanceof QueueFullError) {
           throw new RunEnded(
@@ -252,7 +298,7 @@ export class RunService {
                 ? event.exit.stage
                 : -1;
           const onTest = hooks.onTest;
-          if (tests && onTest && over >= firstTest && tests[over - firstTest]) {
+          if (tests && onTest && over >= firstTest && tests[over - firstTest]?.compare !== 'checker') {
             const i = over - firstTest;
             const outcome = {
               exit: collector.exitOf(over),
@@ -317,6 +363,7 @@ export class RunService {
         ? 'memory_limit'
         : runStatus(stages, exits);
     let testReport: ReturnType<typeof testResults> | null = null;
+    let checkerOutputs: Map<number, string> | null = null;
     if (tests) {
       // With tests, the status says whether the program compiled and the tests ran; the verdicts say the rest.
       const compile = compileIndex >= 0 ? exits[compileIndex] : null;
@@ -333,6 +380,12 @@ export class RunService {
         };
       });
       testReport = testResults(tests, outcomes, compileFailed);
+      // What each checker-judged test's program printed, for the checker (hidden tests' results omit it).
+      const actual = new Map<number, string>();
+      for (const [i, test] of tests.entries()) {
+        if (test.compare === 'checker') actual.set(i, outcomes[i]?.result?.stdout ?? '');
+      }
+      if (actual.size > 0) checkerOutputs = actual;
       if (!error) status = compileFailed ? runStatus(stages.slice(0, 1), exits.slice(0, 1)) : 'ok';
     }
     const response: RunResponse = {
@@ -352,6 +405,7 @@ export class RunService {
     if (testReport) {
       response.tests = testReport.tests;
       response.score = testReport.score;
+      if (checkerOutputs) this.actualOutputs.set(response, checkerOutputs);
     } else if (runIndex >= 0) {
       const outputs = collector.outputsOf(runIndex);
       if (outputs.files.length > 0 || outputs.truncated) {

@@ -49,7 +49,8 @@ export function testVerdict(
     return { verdict: 'memory_limit', message: `used ${exit.memoryKb} KiB, more than ${test.memoryMb} MiB` };
   }
   if (exit.exitCode !== 0) return { verdict: 'runtime_error' };
-  if (test.expectedOutput === undefined) return { verdict: 'passed' };
+  // A checker's verdict replaces this provisional pass once the checker has run (runs/checker.ts).
+  if (test.expectedOutput === undefined || test.compare === 'checker') return { verdict: 'passed' };
   const comparison = compareOutput(result.stdout, test.expectedOutput, test.compare);
   if (comparison.equal) return { verdict: 'passed' };
   return {
