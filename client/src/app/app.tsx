@@ -2,10 +2,12 @@ import { useCallback, useState } from 'react';
 import { ApiKeyPrompt } from '../features/api-key/api-key-prompt';
 import { EditorPane } from '../features/editor/editor-pane';
 import { FileTree } from '../features/file-tree/file-tree';
+import { OutputFilesList } from '../features/outputs/output-files-list';
 import { useRuntimes } from '../features/languages/use-runtimes';
 import { buildRunMessage } from '../features/run/build-run-message';
 import { isActive } from '../features/run/run-session-reducer';
 import { useRunSession } from '../features/run/use-run-session';
+import { TestsPanel } from '../features/tests/tests-panel';
 import { useTheme } from '../features/theme/use-theme';
 import type { ApiClient } from '../lib/api/api-client';
 import type { ApiKeyStore } from '../lib/api/api-key';
@@ -41,6 +43,16 @@ export function App({ keys, api }: AppProps) {
     else session.start(built.message);
   }, [project, options, session]);
   useRunShortcut(run);
+
+  const runTests = useCallback(
+    (stopOnFirstFailure: boolean) => {
+      if (!project) return;
+      const built = buildRunMessage(project, options, { tests: project.tests ?? [], stopOnFirstFailure });
+      if ('problem' in built) session.refuse(built.problem);
+      else session.start(built.message);
+    },
+    [project, options, session],
+  );
 
   return (
     <div className="app">
@@ -80,6 +92,20 @@ export function App({ keys, api }: AppProps) {
         </div>
         <div className="app-main__run">
           <RunPanel session={session} options={options} onOptionsChange={workspace.setOptions} />
+          {project && (
+            <TestsPanel
+              language={project.language}
+              tests={project.tests ?? []}
+              onChange={(tests) => workspace.update((p) => ({ ...p, tests }))}
+              onRun={runTests}
+              running={isActive(session.state.phase)}
+              results={session.state.tests}
+              score={session.state.result?.score ?? null}
+              renderOutputs={(files, truncated) => (
+                <OutputFilesList files={files} truncated={truncated} label="Files this test wrote" />
+              )}
+            />
+          )}
         </div>
       </main>
       <ApiKeyPrompt keys={keys} />

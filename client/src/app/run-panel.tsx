@@ -1,5 +1,6 @@
 import { ConsoleOutput } from '../features/console/console-output';
 import { StdinLine } from '../features/console/stdin-line';
+import { OutputFilesList } from '../features/outputs/output-files-list';
 import { RunOptionsPanel } from '../features/run/run-options-panel';
 import { isActive } from '../features/run/run-session-reducer';
 import { StatusLine } from '../features/run/status-line';
@@ -12,7 +13,7 @@ interface RunPanelProps {
   onOptionsChange: (options: RunOptions) => void;
 }
 
-/** Run options, the output console with its input line, and the status line. */
+/** Run options, the output console with its input line, the files the program wrote, and the status line. */
 export function RunPanel({ session, options, onOptionsChange }: RunPanelProps) {
   const { state } = session;
   return (
@@ -25,6 +26,13 @@ export function RunPanel({ session, options, onOptionsChange }: RunPanelProps) {
         onSend={session.sendInput}
         onEndOfInput={session.closeInput}
       />
+      {state.result && (
+        <OutputFilesList
+          files={state.result.outputs ?? []}
+          truncated={state.result.outputsTruncated ?? false}
+          label="Files the program wrote"
+        />
+      )}
       <StatusLine state={state} />
     </section>
   );

@@ -1,7 +1,8 @@
-import { useState, type KeyboardEvent } from 'react';
+import { useRef, useState, type KeyboardEvent } from 'react';
 import { deletePath, kindOf, openFile, setEntry, type Project } from '../../lib/project/project';
 import { NamePrompt } from './name-prompt';
 import { createEntry, renameEntry, targetFolder } from './tree-commands';
+import { navigate, visibleItems } from './tree-navigation';
 import { buildTree, type TreeNode } from './tree-nodes';
 import { TreeItems } from './tree-items';
 import './file-tree.css';
@@ -19,20 +20,33 @@ export function FileTree({ project, onUpdate }: FileTreeProps) {
   const [selected, setSelected] = useState<string | null>(project.active);
   const [collapsed, setCollapsed] = useState<ReadonlySet<string>>(new Set());
   const [prompt, setPrompt] = useState<Prompt>(null);
+  const treeRef = useRef<HTMLUListElement>(null);
   // The selection falls back to the file in the editor (after a delete, or when the project was replaced).
   const current = selected !== null && kindOf(project, selected) !== null ? selected : project.active;
   const selectedKind = current === null ? null : kindOf(project, current);
   const tree = buildTree(project.files, project.folders);
+  const visible = visibleItems(tree, collapsed);
+  // Roving tabindex: Tab reaches the selected item when it can be seen, else the first one.
+  const focusable = visible.some((i) => i.node.path === current) ? current : (visible[0]?.node.path ?? null);
+
+  // Arrow keys only ever move to items on screen, so the target is already rendered.
+  const focusItem = (path: string) => {
+    const items = treeRef.current?.querySelectorAll<HTMLElement>('[role="treeitem"]') ?? [];
+    for (const item of items) if (item.dataset.item === path) item.focus();
+  };
+
+  const toggle = (path: string, open: boolean) =>
+    setCollapsed((old) => {
+      const next = new Set(old);
+      if (open) next.delete(path);
+      else next.add(path);
+      return next;
+    });
 
   const select = (node: TreeNode) => {
     setSelected(node.path);
     if (node.kind === 'file') onUpdate((p) => openFile(p, node.path));
-    else
-      setCollapsed((old) => {
-        const next = new Set(old);
-        if (!next.delete(node.path)) next.add(node.path);
-        return next;
-      });
+    else toggle(node.path, collapsed.has(node.path));
   };
 
   const remove = (path: string) => {
@@ -42,14 +56,40 @@ export function FileTree({ project, onUpdate }: FileTreeProps) {
     setSelected(null);
   };
 
-  const onKey = (node: TreeNode, event: KeyboardEvent) => {
+  const onKey = (event: KeyboardEvent<HTMLUListElement>) => {
+    const path = (event.target as HTMLElement).closest<HTMLElement>('[role="treeitem"]')?.dataset.item;
+    if (path === undefined || event.altKey || event.ctrlKey || event.metaKey) return;
     if (event.key === 'F2') {
       event.preventDefault();
-      setSelected(node.path);
-      setPrompt({ mode: 'rename', path: node.path });
-    } else if (event.key === 'Delete') {
+      setSelected(path);
+      setPrompt({ mode: 'rename', path });
+      return;
+    }
+    if (event.key === 'Delete') {
       event.preventDefault();
-      remove(node.path);
+      remove(path);
+      return;
+    }
+    const action = navigate(visible, path, event.key);
+    if (!action) return;
+    event.preventDefault();
+    switch (action.type) {
+      case 'focus':
+        // Selection follows focus (Rename, Delete and Run first apply to it); Enter opens the file.
+        setSelected(action.path);
+        focusItem(action.path);
+        break;
+      case 'expand':
+        toggle(action.path, true);
+        break;
+      case 'collapse':
+        toggle(action.path, false);
+        break;
+      case 'activate': {
+        const node = visible.find((i) => i.node.path === action.path)?.node;
+        if (node) select(node);
+        break;
+      }
     }
   };
 
@@ -132,15 +172,24 @@ export function FileTree({ project, onUpdate }: FileTreeProps) {
       {tree.length === 0 ? (
         <p className="file-tree__empty">No files yet.</p>
       ) : (
-        <TreeItems
-          nodes={tree}
-          depth={0}
-          selected={current}
-          entry={project.entry}
-          collapsed={collapsed}
-          onSelect={select}
-          onKey={onKey}
-        />
+        <ul
+          ref={treeRef}
+          className="tree-items"
+          role="tree"
+          aria-label="Project files"
+          data-testid="file-tree-items"
+          onKeyDown={onKey}
+        >
+          <TreeItems
+            nodes={tree}
+            level={1}
+            selected={current}
+            focusable={focusable}
+            entry={project.entry}
+            collapsed={collapsed}
+            onSelect={select}
+          />
+        </ul>
       )}
     </section>
   );

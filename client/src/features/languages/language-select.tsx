@@ -1,4 +1,5 @@
 import type { RuntimeInfo } from '@coderunner/protocol';
+import { describeLibraries } from './libraries';
 import type { RuntimesState } from './use-runtimes';
 
 interface LanguageSelectProps {
@@ -9,9 +10,13 @@ interface LanguageSelectProps {
   onRetry: () => void;
 }
 
-/** The language picker, filled from GET /api/v1/runtimes. Each language keeps its own project. */
+/**
+ * The language picker, filled from GET /api/v1/runtimes, with the chosen language's libraries next to it. Each
+ * language keeps its own project.
+ */
 export function LanguageSelect({ state, language, disabled, onChange, onRetry }: LanguageSelectProps) {
   const runtimes = state.status === 'ready' ? state.runtimes : [];
+  const libraries = describeLibraries(runtimes.find((r) => r.language === language));
   return (
     <div className="language-select">
       <label htmlFor="language-select">Language</label>
@@ -20,6 +25,7 @@ export function LanguageSelect({ state, language, disabled, onChange, onRetry }:
         data-testid="language-select"
         value={language ?? ''}
         disabled={disabled || state.status !== 'ready'}
+        aria-describedby={libraries ? 'language-libraries' : undefined}
         onChange={(event) => {
           const runtime = runtimes.find((r) => r.language === event.target.value);
           if (runtime) onChange(runtime);
@@ -34,6 +40,16 @@ export function LanguageSelect({ state, language, disabled, onChange, onRetry }:
           </option>
         ))}
       </select>
+      {libraries && (
+        <span
+          id="language-libraries"
+          className="language-select__libraries"
+          data-testid="language-libraries"
+          title={`Libraries: ${libraries}`}
+        >
+          <span className="language-select__libraries-label">Libraries:</span> {libraries}
+        </span>
+      )}
       {state.status === 'failed' && (
         <span role="alert" className="language-select__error" data-testid="language-select-error">
           Could not load languages: {state.message}{' '}

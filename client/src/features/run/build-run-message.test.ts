@@ -41,6 +41,25 @@ describe('buildRunMessage', () => {
     expect(withInput(false)).toMatchObject({ message: { stdinOpen: true } });
   });
 
+  it('sends the test cases with the project, without up-front input, and closes stdin', () => {
+    const tests = [{ name: 'one', stdin: '1\n', expectedOutput: '1\n' }, { hidden: true }];
+    const built = buildRunMessage(
+      project,
+      { ...DEFAULT_RUN_OPTIONS, stdin: 'ignored\n', endInput: false },
+      { tests, stopOnFirstFailure: true },
+    );
+    expect(built).toMatchObject({
+      message: { stdinOpen: false, request: { tests, stopOnFirstFailure: true } },
+    });
+    expect(built).not.toHaveProperty('message.request.stdin');
+    expect(buildRunMessage(project, DEFAULT_RUN_OPTIONS, { tests })).not.toHaveProperty(
+      'message.request.stopOnFirstFailure',
+    );
+    expect(buildRunMessage(project, DEFAULT_RUN_OPTIONS, { tests: [] })).toEqual({
+      problem: 'there are no test cases: add one first',
+    });
+  });
+
   it('refuses a project without files, without an entry, or with broken arguments', () => {
     expect(buildRunMessage(createProject('python', []), DEFAULT_RUN_OPTIONS)).toHaveProperty('problem');
     expect(buildRunMessage({ ...project, entry: null }, DEFAULT_RUN_OPTIONS)).toHaveProperty('problem');

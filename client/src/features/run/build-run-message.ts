@@ -4,6 +4,7 @@ import {
   type ClientMessage,
   type RunFile,
   type RunRequest,
+  type TestCase,
 } from '@coderunner/protocol';
 import { effectiveEntry, type Project } from '../../lib/project/project';
 import type { RunOptions } from '../../lib/run-options';
@@ -12,11 +13,23 @@ import { parseArgs } from './parse-args';
 /** The WebSocket `run` message, its request typed (the protocol's schema leaves it to the server's maximums). */
 export type RunMessage = Omit<Extract<ClientMessage, { type: 'run' }>, 'request'> & { request: RunRequest };
 
-/** Turns the project and its run options into the WebSocket `run` message, or says why it cannot run. */
+/** What makes a run a graded one: the test cases, and whether to skip the rest after the first failure. */
+export interface TestRun {
+  tests: readonly TestCase[];
+  stopOnFirstFailure?: boolean;
+}
+
+/**
+ * Turns the project and its run options into the WebSocket `run` message, or says why it cannot run. With
+ * `testRun` the program runs once per test case (each with its own input: the up-front input is not sent, and
+ * nothing can be typed); the time limit is each test's default.
+ */
 export function buildRunMessage(
   project: Project,
   options: RunOptions,
+  testRun?: TestRun,
 ): { message: RunMessage } | { problem: string } {
+  if (testRun && testRun.tests.length === 0) return { problem: 'there are no test cases: add one first' };
   if (project.files.length === 0) return { problem: 'the project has no files: add one in the file tree' };
   const entry = effectiveEntry(project);
   if (entry === null)
@@ -34,6 +47,22 @@ export function buildRunMessage(
     ...(f.encoding === 'base64' ? { encoding: 'base64' as const } : {}),
     ...(f.path === entry ? { toBeExec: true } : {}),
   }));
+  if (testRun) {
+    return {
+      message: {
+        type: 'run',
+        request: {
+          language: project.language,
+          files,
+          ...(parsed.args.length === 0 ? {} : { args: parsed.args }),
+          limits: { timeoutMs: Math.round(options.timeoutSeconds * 1000) },
+          tests: [...testRun.tests],
+          ...(testRun.stopOnFirstFailure ? { stopOnFirstFailure: true } : {}),
+        },
+        stdinOpen: false,
+      },
+    };
+  }
   return {
     message: {
       type: 'run',

@@ -53,6 +53,16 @@ describe('the status line', () => {
     });
   });
 
+  it('sums up a test run by its score', () => {
+    const score = (passed: number) => ({ passed, total: 5, points: passed, maxPoints: 5 });
+    expect(finished('ok', { run: null, score: score(4) })).toEqual({
+      tone: 'error',
+      headline: 'Tests finished: 4 of 5 passed',
+      details: [],
+    });
+    expect(finished('ok', { run: null, score: score(5) }).tone).toBe('ok');
+  });
+
   it('names each way a run can end', () => {
     expect(finished('compile_error', { run: null, compile: report({ exitCode: 1 }) }).headline).toBe(
       'Compile error',

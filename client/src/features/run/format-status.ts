@@ -57,6 +57,14 @@ export function formatStatus(state: RunSessionState): StatusView {
   const details = stageDetails(run ?? result.compile);
   switch (result.status) {
     case 'ok':
+      if (result.score) {
+        const { passed, total } = result.score;
+        return {
+          tone: passed === total ? 'ok' : 'error',
+          headline: `Tests finished: ${passed} of ${total} passed`,
+          details,
+        };
+      }
       return { tone: 'ok', headline: 'Finished', details };
     case 'compile_error':
       return { tone: 'error', headline: 'Compile error', details };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { WS_CLOSE, type ServerMessage } from '@coderunner/protocol';
+import { WS_CLOSE, type ServerMessage, type TestResult } from '@coderunner/protocol';
 import {
   IDLE_SESSION,
   isActive,
@@ -127,6 +127,54 @@ describe('the run session state machine', () => {
       ),
     ).toBe(done);
     expect(isActive(done.phase)).toBe(false);
+  });
+
+  it("fills in test verdicts as they stream in, then takes the final result's", () => {
+    const test = (name: string, verdict: TestResult['verdict']): TestResult => ({
+      name,
+      verdict,
+      points: verdict === 'passed' ? 1 : 0,
+      hidden: false,
+    });
+    const streaming = play([
+      { type: 'start', tests: 3 },
+      msg({ type: 'accepted', language: 'python', version: '3' }),
+      msg({ type: 'stage', stage: 'run' }),
+      msg({ type: 'test', index: 1, result: test('b', 'wrong_answer') }),
+      msg({ type: 'test', index: 7, result: test('stray', 'passed') }),
+    ]);
+    expect(streaming.tests).toEqual([null, test('b', 'wrong_answer'), null]);
+    const first = play([msg({ type: 'test', index: 0, result: test('a', 'passed') })], streaming);
+    expect(first.tests?.[0]?.verdict).toBe('passed');
+    expect(streaming.tests?.[0]).toBeNull(); // states are never changed in place
+    const final = [test('a', 'passed'), test('b', 'wrong_answer'), test('c', 'timeout')];
+    const done = play(
+      [
+        msg({
+          type: 'result',
+          id: 'r',
+          language: 'python',
+          version: '3',
+          status: 'ok',
+          compile: null,
+          run: null,
+          timings: { queueMs: 0, acquireMs: 0, executeMs: 1, totalMs: 1 },
+          tests: final,
+          score: { passed: 1, total: 3, points: 1, maxPoints: 3 },
+        }),
+      ],
+      first,
+    );
+    expect(done.phase).toBe('finished');
+    expect(done.tests).toEqual(final);
+  });
+
+  it('keeps tests null for a plain run, even if test frames arrive', () => {
+    const plain = play([
+      { type: 'start' },
+      msg({ type: 'test', index: 0, result: { name: 'x', verdict: 'passed', points: 1, hidden: false } }),
+    ]);
+    expect(plain.tests).toBeNull();
   });
 
   it('shows a refused run as failed without contacting anyone, and a new start clears everything', () => {

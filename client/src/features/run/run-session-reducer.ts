@@ -1,6 +1,6 @@
 // The run session as an explicit state machine driven by WebSocket frames and the student's actions:
 // idle -> connecting -> queued -> (compiling ->) running -> finished | failed.
-import type { RunResponse, ServerMessage, StageName } from '@coderunner/protocol';
+import type { RunResponse, ServerMessage, StageName, TestResult } from '@coderunner/protocol';
 import { describeCloseCode } from '../../lib/api/close-codes';
 import { appendChunk, type TranscriptChunk } from '../../lib/transcript';
 
@@ -19,10 +19,16 @@ export interface RunSessionState {
   error: { code: string; message: string } | null;
   stopRequested: boolean;
   inputClosed: boolean;
+  /**
+   * A test run's results by test index, each null until its `test` message arrives (the final result replaces
+   * them all); null for a run without test cases.
+   */
+  tests: (TestResult | null)[] | null;
 }
 
 export type RunEvent =
-  | { type: 'start' }
+  /** A run starts; `tests` is how many test cases it carries (none: a plain run). */
+  | { type: 'start'; tests?: number }
   | { type: 'refused'; message: string }
   | { type: 'message'; message: ServerMessage }
   | { type: 'typed'; text: string }
@@ -41,6 +47,7 @@ export const IDLE_SESSION: RunSessionState = Object.freeze({
   error: null,
   stopRequested: false,
   inputClosed: false,
+  tests: null,
 });
 
 /** True while a run is under way (the Stop button and typed input apply). */
@@ -64,12 +71,17 @@ function onMessage(state: RunSessionState, message: ServerMessage): RunSessionSt
       const { type: _type, stage, ...exit } = message;
       return { ...state, exits: { ...state.exits, [stage]: exit } };
     }
-    case 'test':
-      // Runs from the editor carry no test cases yet; the final result would hold them all anyway.
-      return state;
+    case 'test': {
+      // Out-of-range indexes (not from this run's request) are ignored rather than growing the list.
+      if (!state.tests || message.index < 0 || message.index >= state.tests.length) return state;
+      const tests = state.tests.slice();
+      tests[message.index] = message.result;
+      return { ...state, tests };
+    }
     case 'result': {
       const { type: _type, ...result } = message;
-      return { ...state, phase: 'finished', result };
+      const tests = result.tests && state.tests ? result.tests : state.tests;
+      return { ...state, phase: 'finished', result, tests };
     }
     case 'error':
       return { ...state, phase: 'failed', error: { code: message.code, message: message.message } };
@@ -80,7 +92,11 @@ function onMessage(state: RunSessionState, message: ServerMessage): RunSessionSt
 export function reduceRunSession(state: RunSessionState, event: RunEvent): RunSessionState {
   switch (event.type) {
     case 'start':
-      return { ...IDLE_SESSION, phase: 'connecting' };
+      return {
+        ...IDLE_SESSION,
+        phase: 'connecting',
+        tests: event.tests === undefined ? null : Array.from({ length: event.tests }, () => null),
+      };
     case 'refused':
       return { ...IDLE_SESSION, phase: 'failed', error: { code: 'not_runnable', message: event.message } };
     case 'message':

@@ -28,7 +28,8 @@ export function useRunSession(api: ApiClient): RunSession {
   const start = useCallback(
     (message: RunMessage) => {
       connectionRef.current?.close();
-      dispatch({ type: 'start' });
+      const tests = message.request.tests?.length;
+      dispatch(tests === undefined ? { type: 'start' } : { type: 'start', tests });
       const connection: RunConnection = openRunConnection(
         message,
         { api, location: window.location, openSocket: (url) => new WebSocket(url) },

@@ -2,6 +2,7 @@
 // (`toBeExec`) and the open tabs. Every operation is pure and returns a new project.
 import { fileNameProblem } from '@coderunner/protocol';
 import { ancestorsOf, dirname, extensionOf, isWithin, joinPath } from './paths';
+import type { TestCase } from './test-cases';
 
 export interface ProjectFile {
   path: string;
@@ -21,6 +22,8 @@ export interface Project {
   tabs: string[];
   /** The file shown in the editor. */
   active: string | null;
+  /** Test cases for "Run tests" (absent: none yet). */
+  tests?: TestCase[];
 }
 
 /** A new project; the entry is `entry` if given, else guessed from the language's extensions. */

@@ -140,6 +140,23 @@ describe('workspace storage', () => {
     expect(parsed.options.python).toEqual({ args: '', stdin: '', endInput: true, timeoutSeconds: 5 });
   });
 
+  it("keeps a project's test cases and drops the ones the protocol refuses, naming them", () => {
+    const project = {
+      ...createProject('python', [{ path: 'main.py', content: '' }]),
+      tests: [
+        { name: 'one', stdin: '1\n', expectedOutput: '1\n', compare: 'tokens', points: 2, hidden: true },
+        { name: 'bad', compare: 'fuzzy' },
+      ],
+    };
+    const { workspace, dropped } = readWorkspace(
+      JSON.stringify({ language: 'python', projects: { python: project } }),
+    );
+    expect(workspace.projects.python?.tests).toEqual([project.tests[0]]);
+    expect(dropped).toEqual([expect.stringMatching(/^python: test #2 compare: /)]);
+    const none = readWorkspace(JSON.stringify({ projects: { python: createProject('python', []) } }));
+    expect(none.workspace.projects.python).not.toHaveProperty('tests');
+  });
+
   it('reports a refused write instead of throwing', () => {
     const full = {
       setItem: () => {

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { DEFAULT_RUN_OPTIONS, type RunOptions } from '../run-options';
 import { nameProblem, type Project, type ProjectFile } from './project';
+import { readTestCase, type TestCase } from './test-cases';
 
 export interface Workspace {
   /** The language shown; null until the student (or the first load) picks one. */
@@ -36,6 +37,7 @@ const projectSchema = z.object({
   entry: z.unknown().optional(),
   tabs: z.array(z.unknown()).catch([]),
   active: z.unknown().optional(),
+  tests: z.array(z.unknown()).optional().catch(undefined),
 });
 const positive = z.number().refine((n) => Number.isFinite(n) && n > 0);
 const optionsSchema = z.object({
@@ -79,6 +81,12 @@ function readProject(language: string, value: unknown, dropped: string[]): Proje
   }
   const known = (p: unknown): p is string => typeof p === 'string' && paths.has(p);
   const tabs = [...new Set(raw.tabs.filter(known))];
+  const tests: TestCase[] = [];
+  raw.tests?.forEach((value, i) => {
+    const read = readTestCase(value, i);
+    if ('problem' in read) dropped.push(`${language}: ${read.problem}`);
+    else tests.push(read.test);
+  });
   return {
     language,
     files,
@@ -86,6 +94,7 @@ function readProject(language: string, value: unknown, dropped: string[]): Proje
     entry: known(raw.entry) ? raw.entry : null,
     tabs,
     active: known(raw.active) ? raw.active : (tabs[0] ?? null),
+    ...(raw.tests ? { tests } : {}),
   };
 }
 
