@@ -477,6 +477,16 @@ const TESTSUBMIT: Case[] = [
     expect: { outcome: 15, stdout: '9\n121\n0\n' },
   },
   {
+    comment: 'Syntactically invalid Octave (treated as runtime error)',
+    spec: {
+      language_id: 'octave',
+      sourcecode: 's = "hi there\';\n',
+      sourcefilename: 'jobe_test.m',
+      parameters: { memorylimit: 200000 },
+    },
+    expect: { outcome: 12 },
+  },
+  {
     comment: 'Octave with stdin',
     spec: {
       language_id: 'octave',
