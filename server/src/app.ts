@@ -22,6 +22,8 @@ import { registerRunsWebSocket } from './http/runs-ws.js';
 import { registerRuntimesRoutes } from './http/runtimes-routes.js';
 import { registerWsTicketRoutes } from './http/ws-ticket-routes.js';
 import { MemoryWsTicketStore, WsTickets, type WsTicketStore } from './http/ws-tickets.js';
+import { registerMetricsRoute } from './http/metrics-routes.js';
+import type { Metrics } from './observability/metrics.js';
 import type { RunService } from './runs/run-service.js';
 import type { RuntimeRegistry } from './runtimes/runtime-registry.js';
 import type { SandboxPools } from './sandbox/sandbox-pools.js';
@@ -38,6 +40,8 @@ export interface AppDeps {
   clientDir?: string;
   /** Where WebSocket tickets wait to be redeemed; in memory unless given (several instances need a shared one). */
   ticketStore?: WsTicketStore;
+  /** Served at GET /metrics, behind the same access control as the API. */
+  metrics?: Metrics;
 }
 
 /** Room for a run message's envelope (`{"type":"run","request":…,"stdinOpen":…}`) around a request body. */
@@ -104,6 +108,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     registerPistonRoutes(scope, { runs: deps.runs, registry: deps.registry, config: deps.config });
     registerJobeRoutes(scope, { runs: deps.runs, registry: deps.registry, config: deps.config });
     registerJudge0Routes(scope, deps);
+    // Inside the protected scope: with API keys set, a scraper needs one too; never open by accident.
+    if (deps.metrics) registerMetricsRoute(scope, deps.metrics);
   });
   registerHealthRoutes(app, { driver: deps.driver, pools: deps.pools, runs: deps.runs });
   if (deps.clientDir && existsSync(deps.clientDir)) {

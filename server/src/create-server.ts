@@ -6,6 +6,7 @@ import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { buildApp } from './app.js';
 import type { Config } from './config/config.js';
 import { containerLimitsFor } from './runs/run-plan.js';
+import { Metrics } from './observability/metrics.js';
 import { RunService } from './runs/run-service.js';
 import { loadRuntimes, type LoadedRuntimes } from './runtimes/runtime-registry.js';
 import { DockerSandboxDriver } from './sandbox/docker-sandbox-driver.js';
@@ -67,7 +68,15 @@ export async function createServer(options: {
     maxConcurrentCreates: config.POOL_MAX_CONCURRENT_CREATES,
     logger: options.logger,
   });
-  const runs = new RunService({ config, registry, pools, logger: options.logger });
+  // The metrics read the queue and the pools when scraped; the run service tells them of every run's end.
+  const metrics: Metrics = new Metrics({ queue: () => runs.queueStats(), pools: () => pools.stats() });
+  const runs: RunService = new RunService({
+    config,
+    registry,
+    pools,
+    logger: options.logger,
+    observer: metrics,
+  });
   const app = await buildApp({
     config,
     logger: options.logger,
@@ -75,6 +84,7 @@ export async function createServer(options: {
     registry,
     pools,
     driver,
+    metrics,
     ...(config.SERVE_CLIENT ? { clientDir: config.CLIENT_DIR || join(REPO_ROOT, 'client', 'dist') } : {}),
   });
   pools.start();

@@ -13,6 +13,7 @@ import { timeoutSignal } from '../util/timeout-signal.js';
 import { RunLifecycle, type RunState } from './run-lifecycle.js';
 import { buildAgentRequest, containerLimitsOf, resolveLimits, type ResolvedLimits } from './run-plan.js';
 import { RunCollector, runStatus } from './run-result.js';
+import type { RunObserver } from '../observability/metrics.js';
 import { applyChecker, planChecker } from './checker.js';
 import { passed, testResult, testResults } from './test-results.js';
 import { createRunRequestSchema, validateRunRequest, type ValidatedRun } from './run-request.js';
@@ -59,6 +60,8 @@ export interface RunServiceDeps {
   registry: Pick<RuntimeRegistry, 'resolve'>;
   pools: Pick<SandboxPools, 'acquire'>;
   logger: { warn(obj: object, msg: string): void; info(obj: object, msg: string): void };
+  /** Told of every run's end (metrics). */
+  observer?: RunObserver;
 }
 
 /** Extra time the server grants beyond the stages' own limits before it gives up on an agent. */
@@ -206,7 +209,9 @@ export class RunService {
       const queued = AbortSignal.any([signal, timeoutSignal(c.RUN_QUEUE_TIMEOUT_MS)]);
       try {
         const response = await this.queue.run(() => this.runAdmitted(prepared, hooks, life, signal), queued);
-        return await this.withChecker(prepared, response, hooks);
+        const judged = await this.withChecker(prepared, response, hooks);
+        this.deps.observer?.finished(judged);
+        return judged;
       } catch (err) {
         if (err instanceof QueueFullError) {
           throw new RunEnded(
@@ -227,6 +232,10 @@ export class RunService {
         );
       }
     } catch (err) {
+      this.deps.observer?.failed(
+        prepared.runtime.language,
+        err instanceof RunEnded ? err.error.code : err instanceof CodeRunnerError ? err.code : 'internal',
+      );
       if (err instanceof RunEnded) {
         if (!life.terminal) life.to(err.state);
         throw err.error;

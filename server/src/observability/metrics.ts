@@ -1,0 +1,105 @@
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+import type { RunResponse } from '@coderunner/protocol';
+import type { PoolStats } from '../sandbox/warm-pool.js';
+
+/** What a finished (or refused) run tells the metrics. */
+export interface RunObserver {
+  /** A run that produced a result. */
+  finished(response: RunResponse): void;
+  /** A run refused or failed before a result (queue full, no sandbox, cancelled): by error code. */
+  failed(language: string, code: string): void;
+}
+
+/** Live state read at scrape time. */
+export interface MetricsSources {
+  queue: () => { running: number; queued: number };
+  pools: () => PoolStats[];
+}
+
+const SECONDS = [0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 30];
+
+/**
+ * The server's Prometheus metrics (prom-client, one registry per app so tests and several apps in a process
+ * never share counters): runs by language and status, per-phase latency histograms, queue depth, pool sizes and
+ * the process's own defaults. `GET /metrics` serves `registry` (behind the API's access control).
+ */
+export class Metrics implements RunObserver {
+  readonly registry = new Registry();
+  private readonly runs: Counter<'language' | 'status'>;
+  private readonly refused: Counter<'language' | 'code'>;
+  private readonly phase: Histogram<'language' | 'phase'>;
+
+  constructor(sources: MetricsSources) {
+    const registers = [this.registry];
+    collectDefaultMetrics({ register: this.registry, prefix: 'coderunner_' });
+    this.runs = new Counter({
+      name: 'coderunner_runs_total',
+      help: 'Runs that produced a result, by language and status',
+      labelNames: ['language', 'status'],
+      registers,
+    });
+    this.refused = new Counter({
+      name: 'coderunner_runs_failed_total',
+      help: 'Runs refused or failed before a result (queue full, no sandbox, cancelled), by error code',
+      labelNames: ['language', 'code'],
+      registers,
+    });
+    this.phase = new Histogram({
+      name: 'coderunner_run_phase_seconds',
+      help: 'Time of each phase of a run: queue, acquire (a warm container), execute, total',
+      labelNames: ['language', 'phase'],
+      buckets: SECONDS,
+      registers,
+    });
+    new Gauge({
+      name: 'coderunner_queue_runs',
+      help: 'Runs executing and waiting in the queue',
+      labelNames: ['state'],
+      registers,
+      collect() {
+        const q = sources.queue();
+        this.set({ state: 'running' }, q.running);
+        this.set({ state: 'queued' }, q.queued);
+      },
+    });
+    new Gauge({
+      name: 'coderunner_pool_containers',
+      help: 'Warm-pool containers per language: ready, being created, the current target',
+      labelNames: ['language', 'state'],
+      registers,
+      collect() {
+        for (const p of sources.pools()) {
+          this.set({ language: p.language, state: 'ready' }, p.ready);
+          this.set({ language: p.language, state: 'creating' }, p.creating);
+          this.set({ language: p.language, state: 'target' }, p.target);
+        }
+      },
+    });
+    new Gauge({
+      name: 'coderunner_pool_waiting',
+      help: 'Runs waiting for a warm container, per language',
+      labelNames: ['language'],
+      registers,
+      collect() {
+        for (const p of sources.pools()) this.set({ language: p.language }, p.waiting);
+      },
+    });
+  }
+
+  finished(response: RunResponse): void {
+    this.runs.inc({ language: response.language, status: response.status });
+    const t = response.timings;
+    for (const [phase, ms] of [
+      ['queue', t.queueMs],
+      ['acquire', t.acquireMs],
+      ['execute', t.executeMs],
+      ['total', t.totalMs],
+    ] as const) {
+      this.phase.observe({ language: response.language, phase }, ms / 1000);
+    }
+  }
+
+  failed(language: string, code: string): void {
+    this.refused.inc({ language, code });
+  }
+}
