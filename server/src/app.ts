@@ -24,6 +24,7 @@ import { registerWsTicketRoutes } from './http/ws-ticket-routes.js';
 import { MemoryWsTicketStore, WsTickets, type WsTicketStore } from './http/ws-tickets.js';
 import { registerMetricsRoute } from './http/metrics-routes.js';
 import type { Metrics } from './observability/metrics.js';
+import type { RunStore } from './store/run-store.js';
 import type { RunService } from './runs/run-service.js';
 import type { RuntimeRegistry } from './runtimes/runtime-registry.js';
 import type { SandboxPools } from './sandbox/sandbox-pools.js';
@@ -42,6 +43,8 @@ export interface AppDeps {
   ticketStore?: WsTicketStore;
   /** Served at GET /metrics, behind the same access control as the API. */
   metrics?: Metrics;
+  /** The run store: pruned on a timer, closed with the app. */
+  store?: RunStore;
 }
 
 /** Room for a run message's envelope (`{"type":"run","request":…,"stdinOpen":…}`) around a request body. */
@@ -121,10 +124,24 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       allowedPath: (pathname) => !pathname.includes('\0') && !pathname.split('/').includes('..'),
     });
   }
+  // Retention: at start-up, then every ten minutes.
+  const store = deps.store;
+  const prune = () =>
+    void store
+      ?.prune({
+        maxAgeMs: deps.config.RUN_STORE_MAX_AGE_HOURS * 3600 * 1000,
+        maxRuns: deps.config.RUN_STORE_MAX_RUNS,
+      })
+      .catch((err: unknown) => app.log.warn({ err: String(err) }, 'could not prune the run store'));
+  prune();
+  const pruning = store ? setInterval(prune, 10 * 60 * 1000) : null;
+  pruning?.unref();
   app.addHook('onClose', async () => {
+    if (pruning) clearInterval(pruning);
     deps.runs.beginShutdown();
     await deps.pools.close();
     await deps.driver.removeOwned();
+    await store?.close();
   });
   return app;
 }

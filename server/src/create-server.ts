@@ -7,6 +7,8 @@ import { buildApp } from './app.js';
 import type { Config } from './config/config.js';
 import { containerLimitsFor } from './runs/run-plan.js';
 import { Metrics } from './observability/metrics.js';
+import type { RunStore } from './store/run-store.js';
+import { SqliteRunStore } from './store/sqlite-run-store.js';
 import { RunService } from './runs/run-service.js';
 import { loadRuntimes, type LoadedRuntimes } from './runtimes/runtime-registry.js';
 import { DockerSandboxDriver } from './sandbox/docker-sandbox-driver.js';
@@ -70,12 +72,14 @@ export async function createServer(options: {
   });
   // The metrics read the queue and the pools when scraped; the run service tells them of every run's end.
   const metrics: Metrics = new Metrics({ queue: () => runs.queueStats(), pools: () => pools.stats() });
+  const store = openRunStore(config);
   const runs: RunService = new RunService({
     config,
     registry,
     pools,
     logger: options.logger,
     observer: metrics,
+    ...(store ? { store } : {}),
   });
   const app = await buildApp({
     config,
@@ -85,8 +89,19 @@ export async function createServer(options: {
     pools,
     driver,
     metrics,
+    ...(store ? { store } : {}),
     ...(config.SERVE_CLIENT ? { clientDir: config.CLIENT_DIR || join(REPO_ROOT, 'client', 'dist') } : {}),
   });
   pools.start();
   return { app, pools, driver, runs, unavailable, orphansRemoved };
+}
+
+/** The run store the configuration asks for: SQLite in the state folder (the default), in memory, or none. */
+function openRunStore(config: Config): RunStore | null {
+  if (config.RUN_STORE === 'none') return null;
+  const file =
+    config.RUN_STORE === 'memory'
+      ? ':memory:'
+      : join(config.STATE_DIR || join(REPO_ROOT, '.state'), 'runs.sqlite');
+  return new SqliteRunStore(file);
 }

@@ -22,6 +22,8 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     LOG_LEVEL: 'silent',
     // The same suites run under gVisor with SANDBOX_RUNTIME=runsc.
     SANDBOX_RUNTIME: process.env.SANDBOX_RUNTIME ?? 'runc',
+    // Each test server records its runs in memory (test/run-store.test.ts covers the file).
+    RUN_STORE: 'memory',
     ...env,
   });
   const server = await createServer({ config, docker, logger: pino({ level: 'silent' }) });

@@ -152,6 +152,14 @@ export const configSchema = z.object({
     .string()
     .default('')
     .describe("Folder for state kept across restarts (Jobe file cache); empty: the repository's .state"),
+  RUN_STORE: z
+    .enum(['sqlite', 'memory', 'none'])
+    .default('sqlite')
+    .describe(
+      'Where runs are recorded for GET /api/v1/runs/{id} and ?wait=false: sqlite (STATE_DIR/runs.sqlite), memory (lost on restart), none',
+    ),
+  RUN_STORE_MAX_AGE_HOURS: int('Recorded runs older than this are pruned', 168, 1, 87600),
+  RUN_STORE_MAX_RUNS: int('Most recorded runs kept; the oldest beyond it are pruned', 10000, 1, 100000000),
   JOBE_FILE_CACHE_MB: int(
     'Most the Jobe file cache (PUT files) keeps on disk; oldest files go first',
     256,

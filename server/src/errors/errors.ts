@@ -52,6 +52,12 @@ export const ERRORS = {
     message: 'A test compares with "checker", but the request has no checker: { language, files }',
   },
   CR_ERR_RUN_BAD_CHECKER: { status: 400, message: 'checker: %s' },
+  CR_ERR_RUN_NOT_FOUND: { status: 404, message: 'No run %s is recorded here (it may have been pruned)' },
+  CR_ERR_RUN_STORE_DISABLED: {
+    status: 400,
+    message: 'This server keeps no run store (RUN_STORE=none): runs can only be waited for',
+  },
+  CR_ERR_RUN_BAD_WAIT: { status: 400, message: 'wait must be "true" or "false", got "%s"' },
   CR_ERR_RUN_DUPLICATE_FILE: { status: 400, message: 'files[%s].name "%s" appears more than once' },
   CR_ERR_RUN_NO_ENTRY: {
     status: 400,

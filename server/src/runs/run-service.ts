@@ -14,6 +14,7 @@ import { RunLifecycle, type RunState } from './run-lifecycle.js';
 import { buildAgentRequest, containerLimitsOf, resolveLimits, type ResolvedLimits } from './run-plan.js';
 import { RunCollector, runStatus } from './run-result.js';
 import type { RunObserver } from '../observability/metrics.js';
+import type { RunRecord, RunStore } from '../store/run-store.js';
 import { applyChecker, planChecker } from './checker.js';
 import { passed, testResult, testResults } from './test-results.js';
 import { createRunRequestSchema, validateRunRequest, type ValidatedRun } from './run-request.js';
@@ -22,6 +23,8 @@ export type { RunResponse };
 
 /** A request that passed validation, with its runtime, limits and agent request ready. Never changed after. */
 export interface PreparedRun {
+  /** The run's id: its result's, and its record's in the run store. */
+  readonly id: string;
   readonly runtime: Runtime;
   readonly validated: ValidatedRun;
   readonly limits: ResolvedLimits;
@@ -34,6 +37,10 @@ export interface PrepareOptions {
 }
 
 export interface RunHooks {
+  /** Short hash of the caller's API key, kept with the run's record (null on an open server). */
+  keyId?: string | null;
+  /** Record the run as running when it leaves the queue (asynchronous runs, whose callers poll). */
+  recordProgress?: boolean;
   /** Every agent event as it arrives, output already clipped to the run's cap (streaming clients). */
   onEvent?: (event: AgentEvent) => void;
   /** With test cases: each test's result as soon as its stage ends (streaming clients). */
@@ -62,6 +69,8 @@ export interface RunServiceDeps {
   logger: { warn(obj: object, msg: string): void; info(obj: object, msg: string): void };
   /** Told of every run's end (metrics). */
   observer?: RunObserver;
+  /** Where every run is recorded (GET /api/v1/runs/{id}, asynchronous runs). */
+  store?: RunStore;
 }
 
 /** Extra time the server grants beyond the stages' own limits before it gives up on an agent. */
@@ -134,7 +143,59 @@ export class RunService {
     this.checkChecker(validated.body);
     const limits = resolveLimits(this.deps.config, runtime, validated);
     const agentRequest = buildAgentRequest(this.deps.config, runtime, validated, limits, options);
-    return { runtime, validated, limits, agentRequest };
+    return { id: randomUUID(), runtime, validated, limits, agentRequest };
+  }
+
+  /**
+   * Accepts a run to go on without its caller (`?wait=false`): recorded as queued at once, executed in the
+   * background, its result (or error) recorded when it ends. Needs the run store.
+   */
+  submit(prepared: PreparedRun, keyId: string | null): { id: string } {
+    if (!this.deps.store) throw createError('CR_ERR_RUN_STORE_DISABLED');
+    if (this.shuttingDown) throw createError('CR_ERR_SERVER_SHUTTING_DOWN', [], { 'Retry-After': '5' });
+    this.record(prepared, { keyId }, Date.now(), 'queued', null, null);
+    // Errors are recorded by execute; nothing waits on this promise.
+    this.execute(prepared, { keyId, recordProgress: true }).catch(() => undefined);
+    return { id: prepared.id };
+  }
+
+  /** A recorded run, or null when unknown (or recorded for another API key). */
+  async lookup(id: string, keyId: string | null): Promise<RunRecord | null> {
+    if (!this.deps.store) throw createError('CR_ERR_RUN_STORE_DISABLED');
+    const record = await this.deps.store.get(id);
+    if (!record || (record.keyId !== null && record.keyId !== keyId)) return null;
+    return record;
+  }
+
+  private record(
+    prepared: PreparedRun,
+    hooks: RunHooks,
+    createdAt: number,
+    state: RunRecord['state'],
+    result: RunResponse | null,
+    error: RunRecord['error'],
+  ): void {
+    const store = this.deps.store;
+    if (!store) return;
+    const files = prepared.validated.files;
+    const record: RunRecord = {
+      id: prepared.id,
+      state,
+      language: prepared.runtime.language,
+      keyId: hooks.keyId ?? null,
+      createdAt,
+      finishedAt: state === 'queued' || state === 'running' ? null : Date.now(),
+      request: {
+        files: files.length,
+        bytes: files.reduce((sum, f) => sum + f.content.length, 0),
+        tests: prepared.validated.body.tests?.length ?? 0,
+      },
+      result,
+      error,
+    };
+    store.put(record).catch((err: unknown) => {
+      this.deps.logger.warn({ err: String(err), run: prepared.id }, 'could not record a run');
+    });
   }
 
   /** Tests with `compare: "checker"` need a checker that could run: a known language, valid files. */
@@ -201,6 +262,7 @@ export class RunService {
     if (this.shuttingDown) throw createError('CR_ERR_SERVER_SHUTTING_DOWN', [], { 'Retry-After': '5' });
     const c = this.deps.config;
     const life = new RunLifecycle();
+    const createdAt = Date.now();
     this.live.add(life);
     // One deadline for the whole run; each wait below is also bounded by its own, shorter budget.
     const deadline = timeoutSignal(this.deadlineOf(prepared));
@@ -208,9 +270,14 @@ export class RunService {
     try {
       const queued = AbortSignal.any([signal, timeoutSignal(c.RUN_QUEUE_TIMEOUT_MS)]);
       try {
-        const response = await this.queue.run(() => this.runAdmitted(prepared, hooks, life, signal), queued);
+        const response = await this.queue.run(() => {
+          // An asynchronous run's record says when it left the queue.
+          if (hooks.recordProgress === true) this.record(prepared, hooks, createdAt, 'running', null, null);
+          return this.runAdmitted(prepared, hooks, life, signal);
+        }, queued);
         const judged = await this.withChecker(prepared, response, hooks);
         this.deps.observer?.finished(judged);
+        this.record(prepared, hooks, createdAt, 'finished', judged, null);
         return judged;
       } catch (err) {
         if (err instanceof QueueFullError) {
@@ -232,10 +299,13 @@ export class RunService {
         );
       }
     } catch (err) {
-      this.deps.observer?.failed(
-        prepared.runtime.language,
-        err instanceof RunEnded ? err.error.code : err instanceof CodeRunnerError ? err.code : 'internal',
-      );
+      const code =
+        err instanceof RunEnded ? err.error.code : err instanceof CodeRunnerError ? err.code : 'internal';
+      this.deps.observer?.failed(prepared.runtime.language, code);
+      const message =
+        err instanceof RunEnded ? err.error.message : err instanceof Error ? err.message : String(err);
+      const state = err instanceof RunEnded && err.state === 'cancelled' ? 'cancelled' : 'failed';
+      this.record(prepared, hooks, createdAt, state, null, { code, message });
       if (err instanceof RunEnded) {
         if (!life.terminal) life.to(err.state);
         throw err.error;
@@ -398,7 +468,7 @@ export class RunService {
       if (!error) status = compileFailed ? runStatus(stages.slice(0, 1), exits.slice(0, 1)) : 'ok';
     }
     const response: RunResponse = {
-      id: randomUUID(),
+      id: prepared.id,
       language: runtime.language,
       version: runtime.version,
       status,
