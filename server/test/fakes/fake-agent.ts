@@ -200,17 +200,13 @@ export class FakeAgent {
         truncated = true;
         continue;
       }
-      for (let offset = 0; offset < data.length || offset === 0; offset += MAX_CHUNK) {
-        const chunk = data.subarray(offset, offset + MAX_CHUNK);
-        this.emit({
-          type: 'output-file',
-          stage: index,
-          name,
-          data: Buffer.from(chunk),
-          last: offset + MAX_CHUNK >= data.length,
-        });
-        if (data.length === 0) break;
-      }
+      // An empty file is one empty last chunk, as the agent sends it.
+      let offset = 0;
+      do {
+        const chunk = Buffer.from(data.subarray(offset, offset + MAX_CHUNK));
+        offset += chunk.length;
+        this.emit({ type: 'output-file', stage: index, name, data: chunk, last: offset >= data.length });
+      } while (offset < data.length);
       kept++;
       bytes += data.length;
     }

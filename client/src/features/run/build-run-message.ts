@@ -47,15 +47,18 @@ export function buildRunMessage(
     ...(f.encoding === 'base64' ? { encoding: 'base64' as const } : {}),
     ...(f.path === entry ? { toBeExec: true } : {}),
   }));
+  const common = {
+    language: project.language,
+    files,
+    ...(parsed.args.length === 0 ? {} : { args: parsed.args }),
+    limits: { timeoutMs: Math.round(options.timeoutSeconds * 1000) },
+  };
   if (testRun) {
     return {
       message: {
         type: 'run',
         request: {
-          language: project.language,
-          files,
-          ...(parsed.args.length === 0 ? {} : { args: parsed.args }),
-          limits: { timeoutMs: Math.round(options.timeoutSeconds * 1000) },
+          ...common,
           tests: [...testRun.tests],
           ...(testRun.stopOnFirstFailure ? { stopOnFirstFailure: true } : {}),
         },
@@ -66,13 +69,7 @@ export function buildRunMessage(
   return {
     message: {
       type: 'run',
-      request: {
-        language: project.language,
-        files,
-        ...(options.stdin === '' ? {} : { stdin: options.stdin }),
-        ...(parsed.args.length === 0 ? {} : { args: parsed.args }),
-        limits: { timeoutMs: Math.round(options.timeoutSeconds * 1000) },
-      },
+      request: { ...common, ...(options.stdin === '' ? {} : { stdin: options.stdin }) },
       // Typed input stays possible unless the student asked for end-of-file after the up-front input.
       stdinOpen: !(options.stdin !== '' && options.endInput),
     },
