@@ -5,6 +5,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <fnmatch.h>
+#include <limits.h>
+#include <stdio.h>
 #include <ftw.h>
 #include <stdlib.h>
 #include <string.h>
@@ -89,6 +91,16 @@ static bool send_file(uint8_t idx, const char *name, int fd, uint64_t size)
  */
 void send_outputs(uint8_t idx, const struct request *rq)
 {
+	/* Most runs leave nothing: with no glob and no out/ there is nothing to walk, so no child either (this is
+	 * on every run's path). lstat only asks whether the name exists; the child still does all the reading. */
+	char out[PATH_MAX];
+	struct stat sb;
+	if (rq->nglobs == 0 && snprintf(out, sizeof out, "%s/out", workdir) < (int)sizeof out && lstat(out, &sb) < 0 &&
+	    errno == ENOENT) {
+		unsigned char none[6] = { idx, 0, 0, 0, 0, 0 };
+		send_frame('U', none, sizeof none);
+		return;
+	}
 	pid_t p = fork();
 	if (p < 0)
 		fatal("fork: %m");
