@@ -38,6 +38,7 @@ export async function startServer(
   poolSize: number,
   sandboxRuntime: 'runc' | 'runsc' = 'runc',
   languages = 'python',
+  env: Record<string, string> = {},
 ): Promise<RunningServer> {
   const config = loadConfig({
     SANDBOX_RUNTIME: sandboxRuntime,
@@ -46,6 +47,7 @@ export async function startServer(
     POOL_IDLE_SIZE: String(poolSize),
     SERVE_CLIENT: 'false',
     LOG_LEVEL: 'silent',
+    ...env,
   });
   const server = await createServer({ config, docker, logger: pino({ level: 'silent' }) });
   try {

@@ -16,6 +16,7 @@ import {
   type RunningServer,
 } from './coderunner-path.js';
 import { benchJobe } from './compat-jobe.js';
+import { benchQueueMode } from './queue-mode.js';
 import { benchJudge0 } from './compat-judge0.js';
 import { benchPiston } from './compat-piston.js';
 import { benchEditorFirstOutput } from './editor-first-output.js';
@@ -25,7 +26,7 @@ import { progress, summarize, type Bounds, type Summary } from './stats.js';
 
 const IMAGE = imageNameFor('python');
 const RESULTS_FILE = fileURLToPath(new URL('./results/latest.json', import.meta.url));
-const OVERALL_LIMIT_MS = 6 * 60 * 1000;
+const OVERALL_LIMIT_MS = 10 * 60 * 1000;
 const POOL_SIZE = 3;
 const SUSTAINED_CONCURRENCY = 4;
 const MAX_FAILED_RUNS = 5;
@@ -35,6 +36,8 @@ const stop = new AbortController();
 /** Phase (d2): one line per compatibility protocol, printed after the main report. */
 const compatLines: string[] = [];
 const testCaseLines: string[] = [];
+/** Phase (i): the distributed mode beside the embedded one. */
+const queueLines: string[] = [];
 const bounds = (count: number, budgetS: number): Bounds => ({
   count,
   budgetMs: budgetS * 1000,
@@ -49,6 +52,39 @@ function checkComplete(phase: string, got: number, wanted: number): void {
   if (stop.signal.aborted) throw new Error(`aborted during ${phase}: ${String(stop.signal.reason)}`);
   if (got < Math.ceil(wanted / 2))
     throw new Error(`${phase}: only ${got} of ${wanted} samples within its time budget`);
+}
+
+async function queueModeLines(
+  docker: Docker,
+  running: RunningServer,
+  failures: RunFailures,
+): Promise<string[]> {
+  const q = await benchQueueMode(
+    docker,
+    running,
+    POOL_SIZE,
+    bounds(30, 90),
+    { ...bounds(80, 60), concurrency: 8 },
+    failures,
+  );
+  checkComplete('(i)', Math.min(q.embedded.n, q.queued.n), 30);
+  const one = q.throughput.find((t) => t.workers === 1);
+  const two = q.throughput.find((t) => t.workers === 2);
+  return [
+    `embedded (in-memory queue): ${fmt(q.embedded)}`,
+    `through BullMQ on Redis:    ${fmt(q.queued)}`,
+    `queue overhead: ${(q.queued.medianMs - q.embedded.medianMs).toFixed(2)} ms between medians, ` +
+      `${q.pairedOverheadMs.toFixed(2)} ms median of back-to-back pairs; goal < 2 ms`,
+    ...q.throughput.map(
+      (t) =>
+        `sustained, API process + ${t.workers} worker process(es), concurrency 8: ${t.perSecond.toFixed(2)} runs/s ` +
+        `(${t.completed} runs; ${fmt(t.latency)})`,
+    ),
+    one && two
+      ? `a second worker: ${(two.perSecond / one.perSecond).toFixed(2)}x the throughput of one, on ${cpus().length} cores ` +
+        '(every run churns a container; the engine and both workers share these cores)'
+      : 'a second worker: not measured',
+  ];
 }
 
 async function measure(docker: Docker, label: string, servers: RunningServer[]): Promise<Measurements> {
@@ -155,6 +191,8 @@ async function measure(docker: Docker, label: string, servers: RunningServer[]):
     `(f) ${s.perSecond.toFixed(2)} runs/s (${withDrain.toFixed(2)} counting the drain); failed runs: ${failures.count}`,
   );
 
+  queueLines.push(...(await queueModeLines(docker, running, failures)));
+
   let gvisor: Summary | null = null;
   const info = (await docker.info()) as { Runtimes?: Record<string, unknown> };
   if (info.Runtimes && 'runsc' in info.Runtimes) {
@@ -231,6 +269,10 @@ async function main(): Promise<number> {
     process.stdout.write(
       `\na C program with test cases, warm pool (compile once + ${TEST_COUNT} run stages, beside ${TEST_COUNT} runs):\n` +
         `${testCaseLines.map((line) => `  ${line}`).join('\n')}\n`,
+    );
+    process.stdout.write(
+      `\nthe distributed mode (REDIS_URL, BullMQ), beside the embedded one, warm Python hello:\n` +
+        `${queueLines.map((line) => `  ${line}`).join('\n')}\n`,
     );
     progress('(h) the editor: Run to first output in headless Chromium, 10 runs ...');
     const editor = await benchEditorFirstOutput(bounds(10, 60));

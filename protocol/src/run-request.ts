@@ -111,6 +111,17 @@ export function createRunRequestSchema(c: RequestMaximums) {
       checker: checkerSchema.optional(),
       /** With tests: skip the rest after the first test that does not pass. */
       stopOnFirstFailure: z.boolean().optional(),
+      /**
+       * With `?wait=false` (or in a batch): where the run's record is POSTed when it ends, signed with
+       * HMAC-SHA256 (X-CodeRunner-Signature). Loopback and private addresses are refused unless allowed.
+       */
+      callbackUrl: z
+        .string()
+        .max(2048, { error: 'callbackUrl must be at most 2048 characters' })
+        .refine((u) => /^https?:\/\/[^\s/?#@]*@?[^\s/?#@]+([/?#][^\s]*)?$/i.test(u), {
+          error: 'callbackUrl must be an absolute http:// or https:// URL',
+        })
+        .optional(),
     })
     .strict();
 }

@@ -6,6 +6,9 @@
 //                                                 images without starting anything (the other steps are their inputs)
 //   tsx scripts/bootstrap/main.ts --skip-images   engine, base image and agent only, for quick server work
 //   tsx scripts/bootstrap/main.ts --with-browser  also Debian's chromium for the editor's e2e tests (npm test)
+//   tsx scripts/bootstrap/main.ts --with-services also Debian's redis-server, postgresql and docker-compose, for
+//                                                 the tests that start their own Redis and PostgreSQL (npm test);
+//                                                 installed only, never started (npm start needs none of them)
 //
 // Environment: LANGUAGES=python,javascript (default: every runtimes/<language>/runtime.json),
 //              SANDBOX_RUNTIME=runsc (register gVisor with dockerd; default runc).
@@ -17,20 +20,24 @@ import { ensureBrowser } from './browser.js';
 import { ensureDockerEngine } from './docker-engine.js';
 import { selectLanguages } from './runtime-inputs.js';
 import { ensureRuntimeImage, pruneRuntimeImages } from './runtime-images.js';
+import { ensureServices } from './services.js';
 import { BootstrapError, createApt, secondsSince, step, StepFailed } from './util.js';
 
-const USAGE = 'usage: tsx scripts/bootstrap/main.ts [--images-only | --skip-images] [--with-browser]';
+const USAGE =
+  'usage: tsx scripts/bootstrap/main.ts [--images-only | --skip-images] [--with-browser] [--with-services]';
 
 interface Flags {
   skipImages: boolean;
   withBrowser: boolean;
+  withServices: boolean;
 }
 
 function parseFlags(argv: readonly string[]): Flags | null {
-  const flags: Flags = { skipImages: false, withBrowser: false };
+  const flags: Flags = { skipImages: false, withBrowser: false, withServices: false };
   for (const arg of argv) {
     if (arg === '--skip-images') flags.skipImages = true;
     else if (arg === '--with-browser') flags.withBrowser = true;
+    else if (arg === '--with-services') flags.withServices = true;
     else if (arg === '--images-only')
       flags.skipImages = false; // every step before the images is one of their inputs
     else return null;
@@ -73,6 +80,7 @@ async function main(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<nu
       await step('old images', () => pruneRuntimeImages());
     }
     if (flags.withBrowser) await step('browser', () => ensureBrowser(apt));
+    if (flags.withServices) await step('services', () => ensureServices(apt));
   } catch (err) {
     if (!(err instanceof StepFailed)) throw err;
     console.error(`✗ bootstrap failed after ${secondsSince(started)}`);

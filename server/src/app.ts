@@ -15,28 +15,37 @@ import { registerPistonRoutes } from './compat/piston/piston-routes.js';
 import { createError } from './errors/errors.js';
 import { refuseUpgrade, registerAccessControl, registerProtected } from './http/access-control.js';
 import { registerJudge0Routes } from './compat/judge0/judge0-routes.js';
-import { registerHealthRoutes } from './http/health-routes.js';
+import { registerHealthRoutes, type HealthSources } from './http/health-routes.js';
 import { logRedaction } from './http/request-log.js';
+import { registerBatchesRoutes } from './http/batches-routes.js';
 import { registerRunsRoutes } from './http/runs-routes.js';
 import { registerRunsWebSocket } from './http/runs-ws.js';
 import { registerRuntimesRoutes } from './http/runtimes-routes.js';
 import { registerWsTicketRoutes } from './http/ws-ticket-routes.js';
 import { MemoryWsTicketStore, WsTickets, type WsTicketStore } from './http/ws-tickets.js';
 import { registerMetricsRoute } from './http/metrics-routes.js';
+import { registerDocsUi, registerOpenApi } from './http/openapi.js';
 import type { Metrics } from './observability/metrics.js';
 import type { RunStore } from './store/run-store.js';
 import type { RunService } from './runs/run-service.js';
 import type { RuntimeRegistry } from './runtimes/runtime-registry.js';
 import type { SandboxPools } from './sandbox/sandbox-pools.js';
+import type { PoolStats } from './sandbox/warm-pool.js';
 import type { SandboxDriver } from './sandbox/sandbox.js';
 
 export interface AppDeps {
   config: Config;
   logger: FastifyBaseLogger;
   runs: RunService;
-  registry: RuntimeRegistry;
-  pools: SandboxPools;
-  driver: SandboxDriver;
+  /** The runtimes this app can run: its own, or the live workers' (distributed mode). */
+  registry: Pick<RuntimeRegistry, 'resolve' | 'list'>;
+  /** This process's warm pools and engine; absent on an API-only process, whose runs execute on workers. */
+  pools?: SandboxPools;
+  driver?: SandboxDriver;
+  /** The distributed mode's queue, for /healthz and the metrics: Redis and the live workers. */
+  remote?: HealthSources['queue'] & { pools(): PoolStats[] };
+  /** Called last when the app closes (the distributed mode's connections). */
+  onClose?: () => Promise<void>;
   /** Built web client to serve at /, if any. */
   clientDir?: string;
   /** Where WebSocket tickets wait to be redeemed; in memory unless given (several instances need a shared one). */
@@ -90,6 +99,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // A run message carries a request body, so a frame may be as large as a POST body and its envelope.
   const wsMaxPayload = bodyLimit + WS_ENVELOPE_BYTES;
   await app.register(fastifyWebsocket, { options: { maxPayload: wsMaxPayload } });
+  // Before any route, so its onRoute hook sees them all (the protected scope's included).
+  await registerOpenApi(app, { maximums: deps.config, keysRequired: deps.config.apiKeys.length > 0 });
   await registerAccessControl(app, { corsOrigins: deps.config.corsOrigins });
   const tickets = new WsTickets(deps.ticketStore ?? new MemoryWsTicketStore(), deps.config.WS_TICKET_TTL_MS);
   // Every route under /api (and later /jobe, /restapi, /judge0) goes here: the scope's hooks authenticate and
@@ -100,7 +111,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     tickets,
   };
   await registerProtected(app, access, (scope) => {
+    registerDocsUi(scope);
     registerRunsRoutes(scope, deps.runs);
+    registerBatchesRoutes(scope, deps.runs, { maxRuns: deps.config.RUN_BATCH_MAX });
     registerRunsWebSocket(scope, deps.runs, {
       maxMessageBytes: wsMaxPayload,
       maxEarlyMessages: deps.config.WS_MAX_EARLY_MESSAGES,
@@ -114,7 +127,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     // Inside the protected scope: with API keys set, a scraper needs one too; never open by accident.
     if (deps.metrics) registerMetricsRoute(scope, deps.metrics);
   });
-  registerHealthRoutes(app, { driver: deps.driver, pools: deps.pools, runs: deps.runs });
+  const remote = deps.remote;
+  registerHealthRoutes(app, {
+    ...(deps.driver ? { driver: deps.driver } : {}),
+    ...(remote ? { queue: remote } : {}),
+    pools: () => (remote ? remote.pools() : (deps.pools?.stats() ?? [])),
+    runs: deps.runs,
+  });
   if (deps.clientDir && existsSync(deps.clientDir)) {
     await app.register(fastifyStatic, {
       root: deps.clientDir,
@@ -139,9 +158,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.addHook('onClose', async () => {
     if (pruning) clearInterval(pruning);
     deps.runs.beginShutdown();
-    await deps.pools.close();
-    await deps.driver.removeOwned();
+    await deps.pools?.close();
+    await deps.driver?.removeOwned();
     await store?.close();
+    await deps.onClose?.();
   });
   return app;
 }

@@ -227,9 +227,22 @@ describe('access control that cannot be walked around', () => {
       const hooks = /• \(onRequest\) (\[.*\])/.exec(line);
       if (hooks) for (const name of pending.splice(0)) hooksOf.set(name, hooks[1]!);
     }
+    // printRoutes may also drop the static segment before a wildcard (`/docs/static/*` prints as `/docs/*`).
+    const samePrinted = (printed: string, name: string) =>
+      printed === name ||
+      (printed.endsWith('*') &&
+        name.endsWith('*') &&
+        name.startsWith(printed.slice(0, -1)) &&
+        printed.split(' ')[0] === name.split(' ')[0]);
     for (const name of [...hooksOf.keys()])
-      expect(names(table), `${name} is missing from routeAccess()`).toContain(name);
-    for (const name of names(prefixed)) expect(hooksOf.get(name), name).toContain('requireCaller');
+      expect(
+        names(table).some((listed) => samePrinted(name, listed)),
+        `${name} is missing from routeAccess()`,
+      ).toBe(true);
+    for (const name of names(prefixed)) {
+      const printed = hooksOf.has(name) ? name : [...hooksOf.keys()].find((p) => samePrinted(p, name));
+      expect(hooksOf.get(printed ?? name), name).toContain('requireCaller');
+    }
     // ...and by behaviour: without a key, every one of them is refused.
     for (const r of prefixed) {
       const res = await server.app.inject({ method: r.method as 'GET', url: r.url });

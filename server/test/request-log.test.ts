@@ -1,6 +1,7 @@
 // No secret in logs: a real server whose logger writes into a captured stream gets requests carrying API keys
 // in headers, keys and tokens in the query string, path parameters and fragments, and WebSocket tickets; the
-// captured log must name the requests but contain none of the secrets.
+// captured log must name the requests but contain none of the secrets. A run's request lines name its run id
+// (`run`), and each run ends with one `run finished` line (language, status, ms), never its code or stdin.
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -96,6 +97,80 @@ describe('request logs', () => {
       sent.length,
     );
     for (const s of secrets) expect(text, `the log holds ${s}`).not.toContain(s);
+  });
+
+  /** The JSON lines logged since `from`. */
+  const linesSince = (from: number) =>
+    log.lines.slice(from).map((line) => JSON.parse(line) as Record<string, unknown>);
+
+  /** A program whose code, stdin and reply hold markers that must never reach the log. */
+  const echoRun = {
+    language: 'javascript',
+    files: [
+      { name: 'main.js', content: 'const marker = "S3CRET-code"; process.stdin.pipe(process.stdout);' },
+    ],
+    stdin: 'S3CRET-stdin',
+  };
+
+  it('name the run on every line of a request after admission, with one `run finished` line and no code or stdin', async () => {
+    const from = log.lines.length;
+    const body = JSON.stringify(echoRun);
+    const res = await rawHttp(port, httpText('POST', '/api/v1/runs', { 'x-api-key': KEY }, body), 60000);
+    expect(res.status, res.body).toBe(200);
+    const reply = JSON.parse(res.body) as { id: string; status: string; run: { stdout: string } };
+    expect(reply).toMatchObject({ status: 'ok', run: { stdout: 'S3CRET-stdin' } });
+    expect(res.headers['x-run-id']).toBe(reply.id);
+
+    const lines = linesSince(from);
+    const incoming = lines.find((l) => l.msg === 'incoming request');
+    expect(incoming).toBeDefined();
+    const ofRequest = lines.filter((l) => l.reqId === incoming!.reqId);
+    // The id is known once the request is admitted: every line from then on names it.
+    expect(ofRequest.map((l) => l.msg)).toEqual(['incoming request', 'run finished', 'request completed']);
+    for (const line of ofRequest.slice(1)) expect(line).toMatchObject({ run: reply.id });
+    const finished = lines.filter((l) => l.msg === 'run finished');
+    expect(finished).toEqual([
+      expect.objectContaining({
+        level: 30,
+        reqId: incoming!.reqId,
+        run: reply.id,
+        language: 'javascript',
+        status: 'ok',
+        ms: expect.any(Number),
+      }),
+    ]);
+    expect(Object.keys(finished[0]!).sort()).toEqual(
+      ['hostname', 'language', 'level', 'ms', 'msg', 'pid', 'reqId', 'run', 'status', 'time'].sort(),
+    );
+    const text = log.lines.slice(from).join('');
+    for (const secret of ['S3CRET-code', 'S3CRET-stdin', KEY]) expect(text).not.toContain(secret);
+  });
+
+  it('name a WebSocket run on its lines, with one `run finished` line', async () => {
+    const from = log.lines.length;
+    const ws = await openWebSocket(`ws://127.0.0.1:${port}/api/v1/runs/ws`, { 'x-api-key': KEY });
+    if (!('socket' in ws)) throw new Error(`not admitted: ${ws.status}`);
+    const frames: Array<{ type: string; id?: string }> = [];
+    ws.socket.on('message', (raw: Buffer) => frames.push(JSON.parse(raw.toString()) as { type: string }));
+    const closed = new Promise<number>((resolve) => ws.socket.on('close', (code: number) => resolve(code)));
+    ws.socket.send(JSON.stringify({ type: 'run', request: echoRun, stdinOpen: false }));
+    expect(await closed).toBe(1000);
+    const result = frames.find((f) => f.type === 'result');
+    expect(result).toMatchObject({ status: 'ok' });
+
+    const lines = linesSince(from);
+    const upgrade = lines.find((l) => l.msg === 'incoming request');
+    expect(lines.filter((l) => l.msg === 'run finished')).toEqual([
+      expect.objectContaining({
+        reqId: upgrade!.reqId,
+        run: result!.id,
+        language: 'javascript',
+        status: 'ok',
+        ms: expect.any(Number),
+      }),
+    ]);
+    const text = log.lines.slice(from).join('');
+    for (const secret of ['S3CRET-code', 'S3CRET-stdin', KEY]) expect(text).not.toContain(secret);
   });
 });
 

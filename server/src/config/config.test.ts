@@ -53,6 +53,21 @@ describe('loadConfig', () => {
       expect(() => loadConfig({ TRUST_PROXY: bad }), bad).toThrow(/TRUST_PROXY/);
   });
 
+  it('takes a postgres:// or postgresql:// DATABASE_URL and never quotes a bad one, which may hold a password', () => {
+    expect(loadConfig({}).DATABASE_URL).toBe('');
+    for (const url of ['postgres://u:p@db:5432/runs', 'postgresql://db/runs'])
+      expect(loadConfig({ DATABASE_URL: url }).DATABASE_URL).toBe(url);
+    let error: unknown;
+    try {
+      loadConfig({ DATABASE_URL: 'mysql://root:s3cret-pw@db/runs' });
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).message).toContain('DATABASE_URL: must start with postgres://');
+    expect((error as ConfigError).message).not.toContain('s3cret-pw');
+  });
+
   it('is documented key by key in docs/configuration.md', () => {
     const doc = readFileSync(new URL('../../../docs/configuration.md', import.meta.url), 'utf8');
     for (const [key, schema] of Object.entries(configSchema.shape)) {

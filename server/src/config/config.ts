@@ -158,6 +158,16 @@ export const configSchema = z.object({
     .describe(
       'Where runs are recorded for GET /api/v1/runs/{id} and ?wait=false: sqlite (STATE_DIR/runs.sqlite), memory (lost on restart), none',
     ),
+  DATABASE_URL: z
+    .string()
+    .default('')
+    // Reported without its value (SECRET_KEYS): it may hold a password.
+    .refine((url) => url === '' || /^postgres(ql)?:\/\//.test(url), {
+      error: 'must start with postgres:// or postgresql://',
+    })
+    .describe(
+      'PostgreSQL connection URL (postgres://user:password@host:port/database); with it, runs are recorded in PostgreSQL instead of RUN_STORE. Never logged: it may hold a password',
+    ),
   RUN_STORE_MAX_AGE_HOURS: int('Recorded runs older than this are pruned', 168, 1, 87600),
   RUN_STORE_MAX_RUNS: int('Most recorded runs kept; the oldest beyond it are pruned', 10000, 1, 100000000),
   JOBE_FILE_CACHE_MB: int(
@@ -222,7 +232,65 @@ export const configSchema = z.object({
     'Let Judge0 callback_url PUTs reach loopback and private addresses (SSRF risk; tests only)',
     false,
   ),
+  WEBHOOK_SECRET: z
+    .string()
+    .default('')
+    .describe(
+      'Key of the HMAC-SHA256 signature on callbackUrl webhooks (X-CodeRunner-Signature); empty: a run with a callbackUrl gets 400',
+    ),
+  WEBHOOK_ALLOW_PRIVATE: bool(
+    'Let callbackUrl webhooks reach loopback, private, link-local and other non-public addresses (SSRF risk; tests and closed networks only)',
+    false,
+  ),
+  WEBHOOK_TIMEOUT_MS: int('Longest one webhook try may take; each delivery has 3 tries', 10000, 100, 120000),
+  RUN_BATCH_MAX: int('Most runs one POST /api/v1/batches may carry', 50, 1, 1000),
+  REDIS_URL: z
+    .string()
+    .default('')
+    .refine((v) => v === '' || /^rediss?:\/\//.test(v), { error: 'must start with redis:// or rediss://' })
+    .describe(
+      'With it, runs go through a BullMQ queue on this Redis (api and worker processes); empty: one process with an in-memory queue',
+    ),
+  CODERUNNER_ROLE: z
+    .enum(['all', 'api', 'worker'])
+    .default('all')
+    .describe(
+      'With REDIS_URL: api (HTTP only), worker (runs jobs on the Docker engine, no HTTP), or all (both in one process)',
+    ),
+  QUEUE_PREFIX: z
+    .string()
+    .regex(/^[a-z0-9-]{1,32}$/, { error: 'use 1-32 of a-z, 0-9 and -' })
+    .default('coderunner')
+    .describe('Prefix of every Redis key CodeRunner uses (several deployments can share one Redis)'),
+  QUEUE_LOCK_MS: int(
+    "How long a worker's hold on a run lasts without renewal; a worker silent this long is presumed dead",
+    30000,
+    1000,
+    600000,
+  ),
+  QUEUE_STALLED_INTERVAL_MS: int(
+    'How often workers look for runs whose worker died (BullMQ stalled-job check)',
+    30000,
+    1000,
+    600000,
+  ),
+  WORKER_HEARTBEAT_MS: int('How often a worker announces its languages in Redis', 2000, 100, 60000),
+  WORKER_TTL_MS: int(
+    'A worker not heard from for this long is taken as gone: its languages get 503 if no other worker has them',
+    10000,
+    500,
+    600000,
+  ),
+  RUN_MAX_PER_KEY: int(
+    'Most runs one API key may have queued or running at once (fairness between keys); 0: no cap',
+    50,
+    0,
+    100000,
+  ),
 });
+
+/** Keys whose values may hold credentials: never quoted in a ConfigError. */
+const SECRET_KEYS: ReadonlySet<string> = new Set(['DATABASE_URL', 'REDIS_URL', 'API_KEYS', 'WEBHOOK_SECRET']);
 
 /** Names proxy-addr (Fastify's trustProxy) accepts besides addresses. */
 const PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
@@ -309,7 +377,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
       const key = issue.path.join('.');
-      problems.push(`${key}=${JSON.stringify(input[key] ?? '')}: ${issue.message}`);
+      // A secret's value stays out of the message, which main.ts prints.
+      const shown = SECRET_KEYS.has(key) ? '' : `=${JSON.stringify(input[key] ?? '')}`;
+      problems.push(`${key}${shown}: ${issue.message}`);
     }
   }
   const poolSizes = parsePoolSizes(env.POOL_SIZES ?? '', problems);
@@ -325,6 +395,12 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       problems.push('COMPILE_DEFAULT_MEMORY_MB must not exceed COMPILE_MAX_MEMORY_MB');
     if (c.RUN_DEFAULT_OUTPUT_KB > c.RUN_MAX_OUTPUT_KB)
       problems.push('RUN_DEFAULT_OUTPUT_KB must not exceed RUN_MAX_OUTPUT_KB');
+    if (c.CODERUNNER_ROLE !== 'all' && !c.REDIS_URL)
+      problems.push(
+        `CODERUNNER_ROLE=${c.CODERUNNER_ROLE} needs REDIS_URL (the queue between api and workers)`,
+      );
+    if (c.WORKER_HEARTBEAT_MS * 2 > c.WORKER_TTL_MS)
+      problems.push('WORKER_TTL_MS must be at least twice WORKER_HEARTBEAT_MS');
   }
   if (problems.length > 0 || !parsed.success) throw new ConfigError(problems);
   const list = (raw: string) =>

@@ -58,6 +58,17 @@ export const ERRORS = {
     message: 'This server keeps no run store (RUN_STORE=none): runs can only be waited for',
   },
   CR_ERR_RUN_BAD_WAIT: { status: 400, message: 'wait must be "true" or "false", got "%s"' },
+  CR_ERR_RUN_BAD_CALLBACK_URL: { status: 400, message: 'callbackUrl %s' },
+  CR_ERR_RUN_WEBHOOKS_DISABLED: {
+    status: 400,
+    message: 'This server sends no webhooks (WEBHOOK_SECRET is not set): callbackUrl is not accepted',
+  },
+  CR_ERR_BATCH_BAD_BODY: { status: 400, message: 'A batch is { "runs": [run requests] }: %s' },
+  CR_ERR_BATCH_EMPTY: { status: 400, message: 'A batch needs at least one run: "runs" is empty' },
+  CR_ERR_BATCH_TOO_LARGE: {
+    status: 400,
+    message: 'A batch holds at most %s runs (RUN_BATCH_MAX); this one has %s',
+  },
   CR_ERR_RUN_DUPLICATE_FILE: { status: 400, message: 'files[%s].name "%s" appears more than once' },
   CR_ERR_RUN_NO_ENTRY: {
     status: 400,
@@ -79,6 +90,15 @@ export const ERRORS = {
     message: 'Too much sent before the run started: %s',
   },
   CR_ERR_RUN_QUEUE_FULL: { status: 429, message: 'The run queue is full (%s waiting); retry shortly' },
+  CR_ERR_RUN_KEY_BUSY: {
+    status: 429,
+    message: 'This API key already has %s runs queued or running (RUN_MAX_PER_KEY); retry when one ends',
+  },
+  CR_ERR_RUN_NO_WORKER: {
+    status: 503,
+    message: 'No live worker serves %s right now; retry shortly',
+  },
+  CR_ERR_QUEUE_UNAVAILABLE: { status: 503, message: 'The run queue (Redis) does not answer: %s' },
   CR_ERR_RUNTIME_UNAVAILABLE: {
     status: 503,
     message: 'The %s runtime is not available on this server: %s',

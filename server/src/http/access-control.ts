@@ -7,10 +7,12 @@ import { CodeRunnerError, createError } from '../errors/errors.js';
 import type { WsTickets } from './ws-tickets.js';
 
 /**
- * URL prefixes whose routes must live in the protected scope: the API and the compatibility APIs. Compared
- * case-insensitively and as plain prefixes, so a route the router could reach by any spelling is caught.
+ * URL prefixes whose routes must live in the protected scope: the API, the compatibility APIs, the API's
+ * documentation (/docs, http/openapi.ts) and the metrics, so that neither is ever open by accident when keys are
+ * set. Compared case-insensitively and as plain prefixes, so a route the router could reach by any spelling is
+ * caught.
  */
-export const PROTECTED_PREFIXES = ['/api', '/jobe', '/restapi', '/judge0'] as const;
+export const PROTECTED_PREFIXES = ['/api', '/jobe', '/restapi', '/judge0', '/docs', '/metrics'] as const;
 
 /** Query parameters that used to carry (or commonly carry) an API key; refused so keys stay out of URLs. */
 const KEY_PARAMS = ['api_key', 'apikey', 'api-key', 'access_token'];
@@ -120,14 +122,20 @@ function deny(request: FastifyRequest, reply: FastifyReply, err: CodeRunnerError
  */
 export async function registerAccessControl(app: FastifyInstance, options: RootAccessOptions): Promise<void> {
   // Before any route (CORS adds one), so the table holds them all.
-  const routes: RouteOptions[] = [];
+  const routes: Array<{ route: RouteOptions; url: string }> = [];
   app.addHook('onRoute', (route) => {
     if (route.wsHandler || (route as { websocket?: boolean }).websocket) mark(route, kWebSocket);
-    routes.push(route);
+    routes.push({ route, url: route.url });
   });
+  // A `/` route under a prefix (Swagger UI's at /docs) is registered twice, `/docs` and `/docs/`: Fastify runs
+  // onRoute for the first only, then rewrites the same options' url to the second. Both are listed.
   const table = (): RouteAccess[] =>
-    routes.flatMap((r) =>
-      [r.method].flat().map((method) => ({ method, url: r.url, protected: isMarked(r.config, kProtected) })),
+    routes.flatMap(({ route, url }) =>
+      [...new Set([url, route.url])].flatMap((path) =>
+        [route.method]
+          .flat()
+          .map((method) => ({ method, url: path, protected: isMarked(route.config, kProtected) })),
+      ),
     );
   app.decorate('routeAccess', table);
   // onRoute hooks of the root run before the scope's own, so the marks are checked once every route is in.

@@ -8,6 +8,7 @@ import type { AgentEvent } from '../sandbox/agent-protocol.js';
 import type { Execution } from '../sandbox/sandbox.js';
 import type { RunService } from '../runs/run-service.js';
 import { signalName } from '../runs/run-result.js';
+import { errorReplies, ref } from './openapi.js';
 
 export { WS_CLOSE };
 
@@ -86,6 +87,30 @@ class OutputForwarder {
   }
 }
 
+const runSocketSchema = {
+  tags: ['websocket'],
+  summary: 'A streaming run (WebSocket)',
+  description:
+    'Upgrade to a WebSocket; messages are JSON text frames. The first client message is ' +
+    '`{"type":"run","request":<RunRequest>,"stdinOpen":true}`; then `stdin`, `stdin-close`, `signal` and `stop` ' +
+    '(schema WsClientMessage). The server sends `accepted`, `stage`, `stdout`/`stderr` as output arrives, ' +
+    '`stage-exit`, `test`, and finally `result` (a RunResponse) or `error` (schema WsServerMessage), then closes: ' +
+    '1000 when done, 4000 + the HTTP status the REST API would use otherwise (4400, 4413, 4429, 4500, 4503). ' +
+    'Browsers, which cannot send headers on a WebSocket, authenticate with `?ticket=` from POST /api/v1/ws-tickets. ' +
+    'Protocol in docs/api.md.',
+  querystring: {
+    type: 'object',
+    properties: {
+      ticket: { type: 'string', description: 'A single-use ticket (POST /api/v1/ws-tickets), for browsers.' },
+    },
+  },
+  response: {
+    101: { description: 'Switching Protocols: the WebSocket is open.', type: 'null' },
+    426: ref('ApiError', 'A plain GET without `Upgrade: websocket`.'),
+    ...errorReplies(),
+  },
+};
+
 /**
  * `GET /api/v1/runs/ws`: a run whose output streams as it happens and whose stdin the client may type into.
  * Protocol in docs/api.md. Everything a client sends before its program starts is buffered within a message and
@@ -101,11 +126,13 @@ export function registerRunsWebSocket(
   app.route({
     method: 'GET',
     url: '/api/v1/runs/ws',
+    config: { openapi: runSocketSchema },
     // A plain HTTP GET (no Upgrade) gets a JSON 426 instead of an empty 404.
     handler: async () => {
       throw createError('CR_ERR_HTTP_UPGRADE_REQUIRED');
     },
-    wsHandler: (socket: WebSocket) => new RunSocketSession(socket, runs, bounds, app.log).start(),
+    wsHandler: (socket: WebSocket, request) =>
+      new RunSocketSession(socket, runs, bounds, request.log).start(),
   });
 }
 
@@ -130,7 +157,8 @@ class RunSocketSession {
     private readonly socket: WebSocket,
     private readonly runs: RunService,
     private readonly bounds: RunSocketLimits,
-    private readonly log: FastifyBaseLogger,
+    /** The upgrade request's logger; once the run is admitted, its lines name the run (`run: <id>`). */
+    private log: FastifyBaseLogger,
   ) {}
 
   start(): void {
@@ -245,6 +273,7 @@ class RunSocketSession {
     try {
       // Interactive by default: stdin stays open for typed input until the client sends stdin-close.
       const prepared = this.runs.prepare(message.request, { interactive: message.stdinOpen !== false });
+      this.log = this.log.child({ run: prepared.id });
       this.send({ type: 'accepted', language: prepared.runtime.language, version: prepared.runtime.version });
       const stages = prepared.agentRequest.stages;
       const firstTest = stages.findIndex((s) => s.name === 'run');
@@ -266,6 +295,10 @@ class RunSocketSession {
           this.earlyBytes = 0;
         },
       });
+      this.log.info(
+        { language: prepared.runtime.language, status: result.status, ms: result.timings.totalMs },
+        'run finished',
+      );
       this.send({ type: 'result', ...result });
       this.socket.close(WS_CLOSE.normal, 'done');
     } catch (err) {

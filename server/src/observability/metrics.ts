@@ -14,6 +14,13 @@ export interface RunObserver {
 export interface MetricsSources {
   queue: () => { running: number; queued: number };
   pools: () => PoolStats[];
+  /** Live workers (distributed mode): their group, sandbox runtime, runs held and slots. */
+  workers?: () => ReadonlyArray<{
+    group: string;
+    sandboxRuntime: string;
+    running: number;
+    concurrency: number;
+  }>;
 }
 
 const SECONDS = [0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 30];
@@ -82,6 +89,33 @@ export class Metrics implements RunObserver {
       registers,
       collect() {
         for (const p of sources.pools()) this.set({ language: p.language }, p.waiting);
+      },
+    });
+    if (sources.workers) this.workerGauges(registers, sources.workers);
+  }
+
+  private workerGauges(registers: Registry[], workers: NonNullable<MetricsSources['workers']>): void {
+    new Gauge({
+      name: 'coderunner_workers',
+      help: 'Live workers (announced within WORKER_TTL_MS) per group and sandbox runtime',
+      labelNames: ['group', 'sandbox'],
+      registers,
+      collect() {
+        this.reset();
+        for (const w of workers()) this.inc({ group: w.group, sandbox: w.sandboxRuntime });
+      },
+    });
+    new Gauge({
+      name: 'coderunner_worker_slots',
+      help: 'Run slots of the live workers: busy and total, per group',
+      labelNames: ['group', 'state'],
+      registers,
+      collect() {
+        this.reset();
+        for (const w of workers()) {
+          this.inc({ group: w.group, state: 'busy' }, w.running);
+          this.inc({ group: w.group, state: 'total' }, w.concurrency);
+        }
       },
     });
   }

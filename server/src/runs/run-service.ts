@@ -15,6 +15,8 @@ import { buildAgentRequest, containerLimitsOf, resolveLimits, type ResolvedLimit
 import { RunCollector, runStatus } from './run-result.js';
 import type { RunObserver } from '../observability/metrics.js';
 import type { RunRecord, RunStore } from '../store/run-store.js';
+import { runView, type RunView } from '../store/run-view.js';
+import type { KeySlots } from './key-slots.js';
 import { applyChecker, planChecker } from './checker.js';
 import { passed, testResult, testResults } from './test-results.js';
 import { createRunRequestSchema, validateRunRequest, type ValidatedRun } from './run-request.js';
@@ -34,6 +36,8 @@ export interface PreparedRun {
 export interface PrepareOptions {
   /** Keep the program's stdin open after the request's stdin, for typed input (WebSocket runs). */
   interactive?: boolean;
+  /** The run's id when it has one already (a worker preparing a queued run again); a new UUID otherwise. */
+  id?: string;
 }
 
 export interface RunHooks {
@@ -41,6 +45,8 @@ export interface RunHooks {
   keyId?: string | null;
   /** Record the run as running when it leaves the queue (asynchronous runs, whose callers poll). */
   recordProgress?: boolean;
+  /** When the run was admitted, if before this process saw it (a queued run a worker takes). */
+  createdAt?: number;
   /** Every agent event as it arrives, output already clipped to the run's cap (streaming clients). */
   onEvent?: (event: AgentEvent) => void;
   /** With test cases: each test's result as soon as its stage ends (streaming clients). */
@@ -58,19 +64,35 @@ export type RunServiceConfig = Pick<
   | 'RUN_QUEUE_TIMEOUT_MS'
   | 'RUN_ACQUIRE_TIMEOUT_MS'
   | 'SANDBOX_ENGINE_TIMEOUT_MS'
+  | 'RUN_MAX_PER_KEY'
 > &
   Parameters<typeof createRunRequestSchema>[0] &
   Parameters<typeof buildAgentRequest>[0];
 
 export interface RunServiceDeps {
   config: RunServiceConfig;
-  registry: Pick<RuntimeRegistry, 'resolve'>;
+  /** With `missing`, a language it cannot resolve may have a better error than unknown (no live worker). */
+  registry: Pick<RuntimeRegistry, 'resolve'> & { missing?(name: string): CodeRunnerError | null };
   pools: Pick<SandboxPools, 'acquire'>;
   logger: { warn(obj: object, msg: string): void; info(obj: object, msg: string): void };
   /** Told of every run's end (metrics). */
   observer?: RunObserver;
   /** Where every run is recorded (GET /api/v1/runs/{id}, asynchronous runs). */
   store?: RunStore;
+  /** With it, runs execute on workers through a queue (runs/remote/); without, on this process's pools. */
+  remote?: RemoteDispatch;
+  /** The per-API-key cap on runs queued or running (RUN_MAX_PER_KEY). */
+  keySlots?: KeySlots;
+  /** Delivers an ended run's record to its callbackUrl (signed, retried; runs/webhooks.ts). */
+  webhooks?: { deliver(url: string, payload: RunView): void; check(url: string): void };
+}
+
+/** Where runs execute in the distributed mode: runs/remote/remote-runs.ts. */
+export interface RemoteDispatch {
+  run(prepared: PreparedRun, hooks: RunHooks, deadlineMs: number): Promise<RunResponse>;
+  stats(): { running: number; queued: number };
+  /** Whether an error `run` threw was the worker's own answer, which the worker has recorded already. */
+  endedOnWorker(err: unknown): boolean;
 }
 
 /** Extra time the server grants beyond the stages' own limits before it gives up on an agent. */
@@ -111,6 +133,7 @@ export class RunService {
 
   /** Queue numbers for /healthz. */
   queueStats(): { running: number; queued: number } {
+    if (this.deps.remote) return this.deps.remote.stats();
     return { running: this.queue.running, queued: this.queue.queued };
   }
 
@@ -129,8 +152,19 @@ export class RunService {
   /** Validates a raw body and plans the run; throws a 4xx CodeRunnerError naming the problem. */
   prepare(body: unknown, options: PrepareOptions = {}): PreparedRun {
     const validated = validateRunRequest(body, this.schema);
+    const callbackUrl = validated.body.callbackUrl;
+    if (callbackUrl !== undefined) {
+      // Without WEBHOOK_SECRET there is no sender; a refused URL is a 400 naming why (runs/webhooks.ts).
+      if (!this.deps.webhooks) throw createError('CR_ERR_RUN_WEBHOOKS_DISABLED');
+      this.deps.webhooks.check(callbackUrl);
+    }
     const runtime = this.deps.registry.resolve(validated.body.language);
-    if (!runtime) throw createError('CR_ERR_RUN_UNKNOWN_LANGUAGE', validated.body.language);
+    if (!runtime) {
+      throw (
+        this.deps.registry.missing?.(validated.body.language) ??
+        createError('CR_ERR_RUN_UNKNOWN_LANGUAGE', validated.body.language)
+      );
+    }
     const wanted = validated.body.version;
     if (wanted && wanted !== '*' && wanted !== runtime.version && !runtime.version.startsWith(`${wanted}.`)) {
       throw createError('CR_ERR_RUN_UNKNOWN_VERSION', [wanted, runtime.language, runtime.version]);
@@ -143,19 +177,21 @@ export class RunService {
     this.checkChecker(validated.body);
     const limits = resolveLimits(this.deps.config, runtime, validated);
     const agentRequest = buildAgentRequest(this.deps.config, runtime, validated, limits, options);
-    return { id: randomUUID(), runtime, validated, limits, agentRequest };
+    return { id: options.id ?? randomUUID(), runtime, validated, limits, agentRequest };
   }
 
   /**
    * Accepts a run to go on without its caller (`?wait=false`): recorded as queued at once, executed in the
    * background, its result (or error) recorded when it ends. Needs the run store.
    */
-  submit(prepared: PreparedRun, keyId: string | null): { id: string } {
+  async submit(prepared: PreparedRun, keyId: string | null): Promise<{ id: string }> {
     if (!this.deps.store) throw createError('CR_ERR_RUN_STORE_DISABLED');
     if (this.shuttingDown) throw createError('CR_ERR_SERVER_SHUTTING_DOWN', [], { 'Retry-After': '5' });
-    this.record(prepared, { keyId }, Date.now(), 'queued', null, null);
+    // Recorded before it can start, so a later state never races behind this one.
+    const createdAt = Date.now();
+    await this.record(prepared, { keyId }, createdAt, 'queued', null, null);
     // Errors are recorded by execute; nothing waits on this promise.
-    this.execute(prepared, { keyId, recordProgress: true }).catch(() => undefined);
+    this.execute(prepared, { keyId, recordProgress: true, createdAt }).catch(() => undefined);
     return { id: prepared.id };
   }
 
@@ -174,9 +210,11 @@ export class RunService {
     state: RunRecord['state'],
     result: RunResponse | null,
     error: RunRecord['error'],
-  ): void {
+  ): Promise<void> {
     const store = this.deps.store;
-    if (!store) return;
+    const callbackUrl = prepared.validated.body.callbackUrl;
+    const ended = state !== 'queued' && state !== 'running';
+    if (!store && !(ended && callbackUrl)) return Promise.resolve();
     const files = prepared.validated.files;
     const record: RunRecord = {
       id: prepared.id,
@@ -193,7 +231,10 @@ export class RunService {
       result,
       error,
     };
-    store.put(record).catch((err: unknown) => {
+    // The caller's callbackUrl hears of the run once, when it ends, with what GET /api/v1/runs/{id} shows.
+    if (ended && callbackUrl) this.deps.webhooks?.deliver(callbackUrl, runView(record));
+    if (!store) return Promise.resolve();
+    return store.put(record).catch((err: unknown) => {
       this.deps.logger.warn({ err: String(err), run: prepared.id }, 'could not record a run');
     });
   }
@@ -257,12 +298,107 @@ export class RunService {
     return stages + DEADLINE_GRACE_MS + request.stages.length * this.deps.config.SANDBOX_ENGINE_TIMEOUT_MS;
   }
 
-  /** Runs a prepared request through the queue and a leased sandbox. */
+  /**
+   * Runs a prepared request: on a worker through the queue (distributed mode), or through this process's queue
+   * and a leased sandbox. Either way within the caller's key's share of runs (RUN_MAX_PER_KEY).
+   */
   async execute(prepared: PreparedRun, hooks: RunHooks = {}): Promise<RunResponse> {
     if (this.shuttingDown) throw createError('CR_ERR_SERVER_SHUTTING_DOWN', [], { 'Retry-After': '5' });
+    const keyId = hooks.keyId ?? null;
+    const slots = keyId ? this.deps.keySlots : undefined;
+    if (slots && keyId) {
+      let got: boolean;
+      try {
+        got = await slots.acquire(keyId, prepared.id, this.deadlineOf(prepared));
+      } catch (err) {
+        throw createError('CR_ERR_QUEUE_UNAVAILABLE', String(err), { 'Retry-After': '5' });
+      }
+      if (!got) {
+        const error = createError('CR_ERR_RUN_KEY_BUSY', this.deps.config.RUN_MAX_PER_KEY, {
+          'Retry-After': '1',
+        });
+        this.deps.observer?.failed(prepared.runtime.language, error.code);
+        void this.record(prepared, hooks, hooks.createdAt ?? Date.now(), 'failed', null, {
+          code: error.code,
+          message: error.message,
+        });
+        throw error;
+      }
+    }
+    try {
+      return this.deps.remote
+        ? await this.executeRemote(prepared, hooks, this.deps.remote)
+        : await this.executeLocal(prepared, hooks);
+    } finally {
+      if (slots && keyId) void slots.release(keyId, prepared.id).catch(() => undefined);
+    }
+  }
+
+  /** On a worker: it records the run and judges its tests; this process only waits for what it says. */
+  private async executeRemote(
+    prepared: PreparedRun,
+    hooks: RunHooks,
+    remote: RemoteDispatch,
+  ): Promise<RunResponse> {
+    const life = new RunLifecycle();
+    this.live.add(life);
+    const createdAt = hooks.createdAt ?? Date.now();
+    try {
+      const response = await remote.run(prepared, hooks, this.deadlineOf(prepared) + DEADLINE_GRACE_MS);
+      this.deps.observer?.finished(response);
+      return response;
+    } catch (err) {
+      const code = err instanceof CodeRunnerError ? err.code : 'internal';
+      this.deps.observer?.failed(prepared.runtime.language, code);
+      // Errors before a worker took it are this process's to record; a worker records its own.
+      if (!remote.endedOnWorker(err)) {
+        const state = code === 'CR_ERR_RUN_CANCELLED' ? 'cancelled' : 'failed';
+        const message = err instanceof Error ? err.message : String(err);
+        void this.record(prepared, hooks, createdAt, state, null, { code, message });
+      }
+      throw err;
+    } finally {
+      this.live.delete(life);
+    }
+  }
+
+  /** Records a run that ended before it could run (a worker refusing a queued run). */
+  recordFailure(
+    prepared: PreparedRun,
+    keyId: string | null,
+    createdAt: number,
+    error: CodeRunnerError,
+  ): void {
+    this.deps.observer?.failed(prepared.runtime.language, error.code);
+    void this.record(prepared, { keyId }, createdAt, 'failed', null, {
+      code: error.code,
+      message: error.message,
+    });
+  }
+
+  /** Ends a run whose worker died while its program ran: internal_error, recorded, never run again. */
+  recordLost(prepared: PreparedRun, keyId: string | null, createdAt: number, message: string): RunResponse {
+    const totalMs = round(Date.now() - createdAt);
+    const response: RunResponse = {
+      id: prepared.id,
+      language: prepared.runtime.language,
+      version: prepared.runtime.version,
+      status: 'internal_error',
+      compile: null,
+      run: null,
+      timings: { queueMs: 0, acquireMs: 0, executeMs: 0, totalMs },
+      error: { code: 'worker_lost', message },
+    };
+    this.deps.observer?.finished(response);
+    void this.record(prepared, { keyId }, createdAt, 'finished', response, null);
+    return response;
+  }
+
+  private async executeLocal(prepared: PreparedRun, hooks: RunHooks): Promise<RunResponse> {
     const c = this.deps.config;
     const life = new RunLifecycle();
-    const createdAt = Date.now();
+    const admittedAt = Date.now();
+    const createdAt = hooks.createdAt ?? admittedAt;
     this.live.add(life);
     // One deadline for the whole run; each wait below is also bounded by its own, shorter budget.
     const deadline = timeoutSignal(this.deadlineOf(prepared));
@@ -272,12 +408,19 @@ export class RunService {
       try {
         const response = await this.queue.run(() => {
           // An asynchronous run's record says when it left the queue.
-          if (hooks.recordProgress === true) this.record(prepared, hooks, createdAt, 'running', null, null);
+          if (hooks.recordProgress === true)
+            void this.record(prepared, hooks, createdAt, 'running', null, null);
           return this.runAdmitted(prepared, hooks, life, signal);
         }, queued);
+        // Admitted elsewhere first (a queued run a worker took): its wait there counts as queue time.
+        const before = Math.max(0, admittedAt - createdAt);
+        if (before > 0) {
+          response.timings.queueMs = round(response.timings.queueMs + before);
+          response.timings.totalMs = round(response.timings.totalMs + before);
+        }
         const judged = await this.withChecker(prepared, response, hooks);
         this.deps.observer?.finished(judged);
-        this.record(prepared, hooks, createdAt, 'finished', judged, null);
+        void this.record(prepared, hooks, createdAt, 'finished', judged, null);
         return judged;
       } catch (err) {
         if (err instanceof QueueFullError) {
@@ -305,7 +448,7 @@ export class RunService {
       const message =
         err instanceof RunEnded ? err.error.message : err instanceof Error ? err.message : String(err);
       const state = err instanceof RunEnded && err.state === 'cancelled' ? 'cancelled' : 'failed';
-      this.record(prepared, hooks, createdAt, state, null, { code, message });
+      void this.record(prepared, hooks, createdAt, state, null, { code, message });
       if (err instanceof RunEnded) {
         if (!life.terminal) life.to(err.state);
         throw err.error;

@@ -1,4 +1,9 @@
-import { describe, expect, it } from 'vitest';
+// What every store does is in test/contract/run-store-contract.ts (run on SQLite in memory and in a file by
+// test/contract/run-store.contract.test.ts); this file keeps what only the embedded store promises.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
 import type { RunRecord } from './run-store.js';
 import { SqliteRunStore } from './sqlite-run-store.js';
 
@@ -16,27 +21,29 @@ const record = (id: string, createdAt: number, extra: Partial<RunRecord> = {}): 
 });
 
 describe('SqliteRunStore', () => {
-  it('keeps a record through its states and gives it back as it was', async () => {
-    const store = new SqliteRunStore(':memory:');
-    await store.put(record('a', 1000));
-    await store.put(
-      record('a', 1000, { state: 'failed', finishedAt: 2000, error: { code: 'X', message: 'y' } }),
-    );
-    expect(await store.get('a')).toEqual(
-      record('a', 1000, { state: 'failed', finishedAt: 2000, error: { code: 'X', message: 'y' } }),
-    );
-    expect(await store.get('nope')).toBeNull();
-    await store.close();
+  let dir: string | undefined;
+  afterEach(() => {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+    dir = undefined;
   });
 
-  it('prunes by age, then the oldest beyond the count', async () => {
-    const store = new SqliteRunStore(':memory:');
-    for (let i = 0; i < 10; i++) await store.put(record(`r${i}`, 1000 * i));
-    // Age: created before 9000 - 5000 = 4000 goes (r0..r3); count: of r4..r9 keep the newest 4.
-    expect(await store.prune({ maxAgeMs: 5000, maxRuns: 4 }, 9000)).toBe(6);
-    const left = [];
-    for (let i = 0; i < 10; i++) if (await store.get(`r${i}`)) left.push(i);
-    expect(left).toEqual([6, 7, 8, 9]);
-    await store.close();
+  it('keeps its records across a restart, in a folder it makes itself', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'sqlite-run-store-'));
+    const file = join(dir, 'state', 'runs.sqlite');
+    const failed = record('a', 1000, {
+      state: 'failed',
+      finishedAt: 2000,
+      error: { code: 'X', message: 'y' },
+    });
+    const first = new SqliteRunStore(file);
+    await first.put(record('a', 1000));
+    await first.put(failed);
+    await first.close();
+    const second = new SqliteRunStore(file);
+    expect(await second.get('a')).toEqual(failed);
+    // The no-downgrade rule holds for records written before the restart too.
+    await second.put(record('a', 1000, { state: 'running' }));
+    expect(await second.get('a')).toEqual(failed);
+    await second.close();
   });
 });

@@ -1,7 +1,10 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import type { RunRecord, RunStore } from './run-store.js';
+import { TERMINAL_RUN_STATES, type RunRecord, type RunStore } from './run-store.js';
+
+/** `'finished', 'failed', 'cancelled'` for SQL: constants of our own, not input. */
+const TERMINAL_SQL = TERMINAL_RUN_STATES.map((state) => `'${state}'`).join(', ');
 
 interface Row {
   id: string;
@@ -17,7 +20,10 @@ interface Row {
 
 /**
  * The embedded run store: one SQLite file (better-sqlite3 v12, WAL), `STATE_DIR/runs.sqlite` by default. Writes
- * are synchronous and small (one row per state change), so they never hold the event loop for long.
+ * are synchronous and small (one row per state change), so they never hold the event loop for long. The upsert's
+ * WHERE keeps a terminal record from going back to a live state (RunStore.put). After close() every other call
+ * rejects (better-sqlite3 throws "The database connection is not open"; the async methods turn that into a
+ * rejection).
  */
 export class SqliteRunStore implements RunStore {
   private readonly db: Database.Database;
@@ -45,11 +51,12 @@ export class SqliteRunStore implements RunStore {
       .prepare(`INSERT INTO runs (id, state, language, key_id, created_at, finished_at, request, result, error)
       VALUES (@id, @state, @language, @key_id, @created_at, @finished_at, @request, @result, @error)
       ON CONFLICT (id) DO UPDATE SET state = excluded.state, finished_at = excluded.finished_at,
-        result = excluded.result, error = excluded.error`);
+        result = excluded.result, error = excluded.error
+      WHERE runs.state NOT IN (${TERMINAL_SQL}) OR excluded.state IN (${TERMINAL_SQL})`);
     this.select = this.db.prepare('SELECT * FROM runs WHERE id = ?');
   }
 
-  put(record: RunRecord): Promise<void> {
+  async put(record: RunRecord): Promise<void> {
     this.upsert.run({
       id: record.id,
       state: record.state,
@@ -61,13 +68,12 @@ export class SqliteRunStore implements RunStore {
       result: record.result ? JSON.stringify(record.result) : null,
       error: record.error ? JSON.stringify(record.error) : null,
     });
-    return Promise.resolve();
   }
 
-  get(id: string): Promise<RunRecord | null> {
+  async get(id: string): Promise<RunRecord | null> {
     const row = this.select.get(id) as Row | undefined;
-    if (!row) return Promise.resolve(null);
-    return Promise.resolve({
+    if (!row) return null;
+    return {
       id: row.id,
       state: row.state,
       language: row.language,
@@ -77,21 +83,20 @@ export class SqliteRunStore implements RunStore {
       request: JSON.parse(row.request) as RunRecord['request'],
       result: row.result ? (JSON.parse(row.result) as RunRecord['result']) : null,
       error: row.error ? (JSON.parse(row.error) as RunRecord['error']) : null,
-    });
+    };
   }
 
-  prune(limits: { maxAgeMs: number; maxRuns: number }, now = Date.now()): Promise<number> {
+  async prune(limits: { maxAgeMs: number; maxRuns: number }, now = Date.now()): Promise<number> {
     const old = this.db.prepare('DELETE FROM runs WHERE created_at < ?').run(now - limits.maxAgeMs).changes;
     const extra = this.db
       .prepare(
         'DELETE FROM runs WHERE id IN (SELECT id FROM runs ORDER BY created_at DESC, id DESC LIMIT -1 OFFSET ?)',
       )
       .run(limits.maxRuns).changes;
-    return Promise.resolve(old + extra);
+    return old + extra;
   }
 
-  close(): Promise<void> {
+  async close(): Promise<void> {
     if (this.db.open) this.db.close();
-    return Promise.resolve();
   }
 }

@@ -11,6 +11,101 @@ import { JobeFileCache, isFileId } from './file-cache.js';
 import { jobeLanguages, resolveJobeLanguage } from './languages.js';
 import { OUTCOME, toJobeResult, type JobeResult } from './result.js';
 import { JobeError, planJobeRun } from './run-spec.js';
+import { errorReplies } from '../../http/openapi.js';
+import { tagRequestWithRun } from '../../http/runs-routes.js';
+
+// Documentation only (http/openapi.ts): Jobe's own protocol (restapi.pdf), in brief; docs/compat.md has more.
+const jobeMessage = { type: 'string', description: 'Jobe answers errors with a JSON string.' };
+const fileId = {
+  type: 'object',
+  required: ['id'],
+  properties: { id: { type: 'string', description: 'The file’s id (Moodle uses its MD5).' } },
+};
+const docs = {
+  languages: {
+    tags: ['jobe'],
+    summary: 'Jobe: languages',
+    response: {
+      200: {
+        type: 'array',
+        description: '`[language id, version]` pairs.',
+        items: { type: 'array', items: { type: 'string' }, minItems: 2, maxItems: 2 },
+      },
+      ...errorReplies(),
+    },
+  },
+  runs: {
+    tags: ['jobe'],
+    summary: 'Jobe: run a job',
+    body: {
+      type: 'object',
+      required: ['run_spec'],
+      properties: {
+        run_spec: {
+          type: 'object',
+          required: ['language_id', 'sourcecode'],
+          properties: {
+            language_id: { type: 'string' },
+            sourcecode: { type: 'string' },
+            sourcefilename: { type: 'string' },
+            input: { type: 'string' },
+            file_list: {
+              type: 'array',
+              description: '`[file id, file name]` pairs of files PUT before.',
+              items: { type: 'array', items: { type: 'string' } },
+            },
+            parameters: { type: 'object', description: 'cputime, memorylimit, runargs, compileargs…' },
+            debug: { type: 'boolean' },
+          },
+        },
+      },
+    },
+    response: {
+      200: {
+        type: 'object',
+        description:
+          'outcome: 11 compile error, 12 runtime error, 13 time limit, 15 success, 17 memory limit, ' +
+          '19 illegal system call, 20 internal error, 21 server overload.',
+        properties: {
+          run_id: { type: ['string', 'null'] },
+          outcome: { type: 'integer' },
+          cmpinfo: { type: 'string' },
+          stdout: { type: 'string' },
+          stderr: { type: 'string' },
+        },
+      },
+      400: { ...jobeMessage, description: 'An invalid run_spec (Jobe’s message).' },
+      ...errorReplies(),
+    },
+  },
+  putFile: {
+    tags: ['jobe'],
+    summary: 'Jobe: upload a file',
+    params: fileId,
+    body: {
+      type: 'object',
+      required: ['file_contents'],
+      properties: { file_contents: { type: 'string', description: 'base-64' } },
+    },
+    response: {
+      204: { description: 'Stored.', type: 'null' },
+      400: { ...jobeMessage, description: 'No file_contents, or not base-64.' },
+      404: { ...jobeMessage, description: 'Not a valid file id.' },
+      413: { ...jobeMessage, description: 'Larger than the file cache (JOBE_FILE_CACHE_MB).' },
+      ...errorReplies(),
+    },
+  },
+  headFile: {
+    tags: ['jobe'],
+    summary: 'Jobe: is a file cached?',
+    params: fileId,
+    response: {
+      204: { description: 'The file is cached.', type: 'null' },
+      404: { description: 'It is not: PUT it.', type: 'null' },
+      ...errorReplies(),
+    },
+  },
+} as const;
 
 /** Where Moodle's qtype_coderunner looks for Jobe by default, and Jobe's own legacy prefix (app/Config/Routes.php). */
 export const JOBE_PREFIXES = ['/jobe/index.php/restapi', '/restapi'] as const;
@@ -55,10 +150,10 @@ export function registerJobeRoutes(app: FastifyInstance, deps: JobeDeps): void {
 
   for (const prefix of JOBE_PREFIXES) {
     for (const slash of ['', '/']) {
-      app.get(`${prefix}/languages${slash}`, async () =>
+      app.get(`${prefix}/languages${slash}`, { config: { openapi: docs.languages } }, async () =>
         jobeLanguages(deps.registry).map((l) => [l.id, l.runtime.version]),
       );
-      app.post(`${prefix}/runs${slash}`, async (request, reply) => {
+      app.post(`${prefix}/runs${slash}`, { config: { openapi: docs.runs } }, async (request, reply) => {
         try {
           return await run(request.body, reply);
         } catch (err) {
@@ -67,23 +162,29 @@ export function registerJobeRoutes(app: FastifyInstance, deps: JobeDeps): void {
         }
       });
     }
-    app.put<{ Params: { id: string } }>(`${prefix}/files/:id`, async (request, reply) => {
-      if (!isFileId(request.params.id)) return sendError(reply, 404, 'No such file id');
-      const body = request.body as { file_contents?: unknown } | null | undefined;
-      if (!body || typeof body !== 'object' || typeof body.file_contents !== 'string') {
-        return sendError(reply, 400, 'put: missing file_contents parameter');
-      }
-      // Files.php decodes strictly: anything that is not base-64 is refused.
-      const text = body.file_contents.replace(/\s/g, '');
-      if (!/^[A-Za-z0-9+/]*={0,2}$/.test(text) || text.length % 4 === 1) {
-        return sendError(reply, 400, `put: contents of file ${request.params.id} are not valid base-64`);
-      }
-      const stored = await (await files()).put(request.params.id, Buffer.from(text, 'base64'));
-      if (!stored)
-        return sendError(reply, 413, `put: file ${request.params.id} is larger than the file cache`);
-      return reply.code(204).send();
-    });
-    app.head<{ Params: { id: string } }>(`${prefix}/files/:id`, async (request, reply) => {
+    app.put<{ Params: { id: string } }>(
+      `${prefix}/files/:id`,
+      { config: { openapi: docs.putFile } },
+      async (request, reply) => {
+        if (!isFileId(request.params.id)) return sendError(reply, 404, 'No such file id');
+        const body = request.body as { file_contents?: unknown } | null | undefined;
+        if (!body || typeof body !== 'object' || typeof body.file_contents !== 'string') {
+          return sendError(reply, 400, 'put: missing file_contents parameter');
+        }
+        // Files.php decodes strictly: anything that is not base-64 is refused.
+        const text = body.file_contents.replace(/\s/g, '');
+        if (!/^[A-Za-z0-9+/]*={0,2}$/.test(text) || text.length % 4 === 1) {
+          return sendError(reply, 400, `put: contents of file ${request.params.id} are not valid base-64`);
+        }
+        const stored = await (await files()).put(request.params.id, Buffer.from(text, 'base64'));
+        if (!stored)
+          return sendError(reply, 413, `put: file ${request.params.id} is larger than the file cache`);
+        return reply.code(204).send();
+      },
+    );
+    // @fastify/swagger leaves HEAD routes out unless told: this one has no GET to stand for it.
+    const headOptions = { config: { openapi: docs.headFile, swagger: { exposeHeadRoute: true } } };
+    app.head<{ Params: { id: string } }>(`${prefix}/files/:id`, headOptions, async (request, reply) => {
       const found = isFileId(request.params.id) && (await files()).has(request.params.id);
       return reply.code(found ? 204 : 404).send();
     });
@@ -119,6 +220,7 @@ export function registerJobeRoutes(app: FastifyInstance, deps: JobeDeps): void {
       if (err instanceof CodeRunnerError && err.statusCode < 500) throw new JobeError(400, err.message);
       throw err;
     }
+    tagRequestWithRun(reply.request, reply, prepared.id);
 
     const gone = new AbortController();
     const onClose = () => {

@@ -54,26 +54,19 @@ export interface PistonLanguage extends PistonRuntime {
 
 /** Piston's view of the registry: names, aliases and semver versions. */
 export class PistonLanguages {
-  readonly all: readonly PistonLanguage[];
+  private seen: readonly Runtime[] | null = null;
+  private cached: readonly PistonLanguage[] = [];
 
-  constructor(registry: Pick<RuntimeRegistry, 'list'>) {
-    this.all = registry.list().map((target) => {
-      const known = PISTON_NAMES[target.language];
-      const version = pistonVersion(target.version);
-      const aliases = known ? [...known.aliases] : target.language === 'python' ? [] : [...target.aliases];
-      if (target.language === 'python') {
-        // Piston's python package: py, py3, python3, python3.<minor> (packages/python/3.12.0/metadata.json).
-        aliases.push('py', 'py3', 'python3', `python${version.split('.').slice(0, 2).join('.')}`);
-      }
-      const entry: PistonLanguage = {
-        language: known?.language ?? target.language,
-        version,
-        aliases,
-        target,
-      };
-      if (known?.runtime) entry.runtime = known.runtime;
-      return entry;
-    });
+  /** The registry may change (live workers in the distributed mode): the table follows its list. */
+  constructor(private readonly registry: Pick<RuntimeRegistry, 'list'>) {}
+
+  get all(): readonly PistonLanguage[] {
+    const runtimes = this.registry.list();
+    if (runtimes !== this.seen) {
+      this.cached = pistonLanguagesOf(runtimes);
+      this.seen = runtimes;
+    }
+    return this.cached;
   }
 
   /** The JSON list of `GET runtimes`. */
@@ -92,4 +85,24 @@ export class PistonLanguages {
       (rt) => (rt.language === name || rt.aliases.includes(name)) && satisfies(rt.version, selector),
     );
   }
+}
+
+function pistonLanguagesOf(runtimes: readonly Runtime[]): PistonLanguage[] {
+  return runtimes.map((target) => {
+    const known = PISTON_NAMES[target.language];
+    const version = pistonVersion(target.version);
+    const aliases = known ? [...known.aliases] : target.language === 'python' ? [] : [...target.aliases];
+    if (target.language === 'python') {
+      // Piston's python package: py, py3, python3, python3.<minor> (packages/python/3.12.0/metadata.json).
+      aliases.push('py', 'py3', 'python3', `python${version.split('.').slice(0, 2).join('.')}`);
+    }
+    const entry: PistonLanguage = {
+      language: known?.language ?? target.language,
+      version,
+      aliases,
+      target,
+    };
+    if (known?.runtime) entry.runtime = known.runtime;
+    return entry;
+  });
 }

@@ -6,7 +6,108 @@ import type { RuntimeRegistry } from '../../runtimes/runtime-registry.js';
 import { PistonLanguages } from './piston-languages.js';
 import { pistonJob, PistonRefusal, type PistonLimitsConfig } from './piston-request.js';
 import { PistonCollector, pistonResult } from './piston-result.js';
+import { errorReplies } from '../../http/openapi.js';
+import { tagRequestWithRun } from '../../http/runs-routes.js';
 import { PistonSocketSession } from './piston-ws.js';
+
+// Documentation only (http/openapi.ts): Piston's own protocol, in brief; docs/compat.md has the details.
+const message = {
+  type: 'object',
+  required: ['message'],
+  properties: { message: { type: 'string' } },
+};
+const pistonStage = {
+  type: 'object',
+  properties: {
+    stdout: { type: 'string' },
+    stderr: { type: 'string' },
+    output: { type: 'string' },
+    code: { type: ['integer', 'null'] },
+    signal: { type: ['string', 'null'] },
+    message: { type: ['string', 'null'] },
+    status: { type: ['string', 'null'], enum: ['RE', 'SG', 'TO', 'OL', 'EL', 'XX', null] },
+    cpu_time: { type: ['number', 'null'] },
+    wall_time: { type: ['number', 'null'] },
+    memory: { type: ['number', 'null'] },
+  },
+};
+const docs = {
+  runtimes: {
+    tags: ['piston'],
+    summary: 'Piston: runtimes',
+    response: {
+      200: {
+        type: 'array',
+        items: {
+          type: 'object',
+          properties: {
+            language: { type: 'string' },
+            version: { type: 'string' },
+            aliases: { type: 'array', items: { type: 'string' } },
+            runtime: { type: 'string' },
+          },
+        },
+      },
+      ...errorReplies(),
+    },
+  },
+  execute: {
+    tags: ['piston'],
+    summary: 'Piston: execute a job',
+    description: 'JSON, also when sent as text/plain (piston-client does so).',
+    consumes: ['application/json', 'text/plain'],
+    body: {
+      type: 'object',
+      required: ['language', 'version', 'files'],
+      properties: {
+        language: { type: 'string' },
+        version: { type: 'string', description: 'A semver range, or `*`.' },
+        files: {
+          type: 'array',
+          items: {
+            type: 'object',
+            required: ['content'],
+            properties: {
+              name: { type: 'string' },
+              content: { type: 'string' },
+              encoding: { type: 'string', enum: ['utf8', 'base64', 'hex'] },
+            },
+          },
+        },
+        stdin: { type: 'string' },
+        args: { type: 'array', items: { type: 'string' } },
+        compile_timeout: { type: 'integer' },
+        run_timeout: { type: 'integer' },
+        compile_cpu_time: { type: 'integer' },
+        run_cpu_time: { type: 'integer' },
+        compile_memory_limit: { type: 'integer' },
+        run_memory_limit: { type: 'integer' },
+      },
+    },
+    response: {
+      200: {
+        type: 'object',
+        properties: {
+          language: { type: 'string' },
+          version: { type: 'string' },
+          run: pistonStage,
+          compile: pistonStage,
+        },
+      },
+      400: { ...message, description: 'An invalid job.' },
+      415: { ...message, description: 'Neither application/json nor text/plain.' },
+      ...errorReplies(),
+    },
+  },
+  connect: {
+    tags: ['piston'],
+    summary: 'Piston: interactive job (WebSocket)',
+    description:
+      'Upgrade to a WebSocket: `init` (execute’s parameters), then `data` (stdin) and `signal` frames; the ' +
+      'server sends `runtime`, `stage`, `data`, `exit`, `error`, and closes with 4999 when the job is done.',
+    response: { 101: { description: 'Switching Protocols.', type: 'null' }, ...errorReplies() },
+  },
+} as const;
 
 export interface PistonDeps {
   runs: RunService;
@@ -71,6 +172,7 @@ export function registerPistonRoutes(scope: FastifyInstance, deps: PistonDeps): 
         }
         throw err;
       }
+      tagRequestWithRun(request, reply, prepared.id);
       const abort = new AbortController();
       const gone = () => {
         if (!reply.raw.writableEnded) abort.abort(new Error('the client went away'));
@@ -92,11 +194,12 @@ export function registerPistonRoutes(scope: FastifyInstance, deps: PistonDeps): 
     }
 
     for (const prefix of PREFIXES) {
-      app.get(`${prefix}/runtimes`, async () => languages.list());
-      app.post(`${prefix}/execute`, execute);
+      app.get(`${prefix}/runtimes`, { config: { openapi: docs.runtimes } }, async () => languages.list());
+      app.post(`${prefix}/execute`, { config: { openapi: docs.execute } }, execute);
       app.route({
         method: 'GET',
         url: `${prefix}/connect`,
+        config: { openapi: docs.connect },
         handler: async () => {
           throw createError('CR_ERR_HTTP_UPGRADE_REQUIRED');
         },

@@ -1,0 +1,126 @@
+// Phase (i): the distributed mode (REDIS_URL). What the BullMQ queue adds to the warm path, measured beside the
+// embedded mode in one run (samples interleaved, each from a full pool), and sustained throughput with one and
+// with two worker processes behind one API process on the same Redis. Redis is started here on loopback.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type Docker from 'dockerode';
+import { freeLoopbackPort, startRedis } from '../server/test/support/redis-server.js';
+import { startRole, type RoleProcess } from '../server/test/distributed/cluster.js';
+import { postHello, startServer, type RunFailures, type RunningServer } from './coderunner-path.js';
+import { progress, runConcurrent, summarize, type Bounds, type Summary } from './stats.js';
+
+export interface QueueModeResult {
+  embedded: Summary;
+  queued: Summary;
+  /** Median of (queued − embedded) over sample pairs taken back to back. */
+  pairedOverheadMs: number;
+  throughput: Array<{ workers: number; completed: number; perSecond: number; latency: Summary }>;
+}
+
+const POOL_FULL_TIMEOUT_MS = 60000;
+
+async function waitHealthy(baseUrl: string, workers: number, budgetMs: number): Promise<void> {
+  const end = Date.now() + budgetMs;
+  while (Date.now() < end) {
+    const res = await fetch(`${baseUrl}/healthz`).catch(() => null);
+    if (res?.status === 200) {
+      const body = (await res.json()) as {
+        workers?: unknown[];
+        pools?: Array<{ ready: number; target: number }>;
+      };
+      const full = (body.pools ?? []).every((p) => p.ready >= p.target);
+      if ((body.workers?.length ?? 0) >= workers && full) return;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${workers} worker(s) did not come up within ${budgetMs / 1000} s`);
+}
+
+export async function benchQueueMode(
+  docker: Docker,
+  embedded: RunningServer,
+  poolSize: number,
+  latency: Bounds,
+  load: Bounds & { concurrency: number },
+  failures: RunFailures,
+): Promise<QueueModeResult> {
+  const redis = await startRedis();
+  const stateDir = await mkdtemp(join(tmpdir(), 'coderunner-bench-queue-'));
+  let queued: RunningServer | null = null;
+  const processes: RoleProcess[] = [];
+  try {
+    progress('(i) the same warm path with REDIS_URL (API and worker in one process, through BullMQ) ...');
+    queued = await startServer(docker, poolSize, 'runc', 'python', {
+      REDIS_URL: redis.url,
+      WORKER_HEARTBEAT_MS: '200',
+      RUN_STORE: 'memory',
+    });
+    await waitHealthy(queued.baseUrl, 1, 20000);
+    const a: number[] = [];
+    const b: number[] = [];
+    const deadline = performance.now() + latency.budgetMs;
+    const sample = async (s: RunningServer, into: number[]) => {
+      await s.server.pools.whenFull(POOL_FULL_TIMEOUT_MS);
+      const t0 = performance.now();
+      if (await postHello(s.baseUrl, '(i)', failures)) into.push(performance.now() - t0);
+    };
+    for (let i = 0; i < 3; i++) {
+      await sample(embedded, []);
+      await sample(queued, []);
+    }
+    for (let i = 0; i < latency.count && performance.now() < deadline && !latency.signal.aborted; i++) {
+      await sample(embedded, a);
+      await sample(queued, b);
+    }
+    const pairs = Math.min(a.length, b.length);
+    const diffs = Array.from({ length: pairs }, (_, i) => b[i]! - a[i]!);
+    const pairedOverheadMs = summarize(diffs).medianMs;
+    await queued.server.app.close();
+    queued = null;
+
+    const throughput: QueueModeResult['throughput'] = [];
+    for (const workers of [1, 2]) {
+      progress(`(i) sustained load through an API process and ${workers} worker process(es) ...`);
+      const port = await freeLoopbackPort();
+      const env = {
+        REDIS_URL: redis.url,
+        STATE_DIR: stateDir,
+        LOG_LEVEL: 'warn',
+        WORKER_HEARTBEAT_MS: '300',
+        QUEUE_PREFIX: `bench-${workers}`,
+      };
+      const group: RoleProcess[] = [];
+      for (let w = 0; w < workers; w++) {
+        group.push(
+          startRole(`worker-${w + 1}`, {
+            ...env,
+            CODERUNNER_ROLE: 'worker',
+            LANGUAGES: 'python',
+            POOL_SIZE: String(poolSize),
+            POOL_IDLE_SIZE: String(poolSize),
+          }),
+        );
+      }
+      group.push(startRole('api', { ...env, CODERUNNER_ROLE: 'api', PORT: String(port), HOST: '127.0.0.1' }));
+      processes.push(...group);
+      const baseUrl = `http://127.0.0.1:${port}`;
+      await waitHealthy(baseUrl, workers, 90000);
+      const r = await runConcurrent(load, load.concurrency, () => postHello(baseUrl, '(i)', failures));
+      throughput.push({
+        workers,
+        completed: r.completed,
+        perSecond: r.perSecond,
+        latency: summarize(r.latencies),
+      });
+      progress(`(i) ${workers} worker(s): ${r.perSecond.toFixed(2)} runs/s`);
+      await Promise.all(group.map((p) => p.stop()));
+    }
+    return { embedded: summarize(a), queued: summarize(b), pairedOverheadMs, throughput };
+  } finally {
+    await queued?.server.app.close();
+    await Promise.all(processes.map((p) => p.stop()));
+    await redis.stop();
+    await rm(stateDir, { recursive: true, force: true });
+  }
+}
