@@ -589,7 +589,8 @@ describe('Judge0 pure rules', () => {
     ['http://localhost/x', false, 'must not point at a loopback or private address'],
     ['ftp://203.0.113.9/x', false, 'must be an http or https URL'],
     ['http://127.0.0.1:9/x', true, null],
-    ['http://203.0.113.9/x', false, null],
+    ['http://8.8.8.8/x', false, null],
+    ['http://[64:ff9b::a00:1]/x', false, 'must not point at a loopback or private address'],
   ])('checks callback_url %s (private allowed: %s)', (url, allow, problem) => {
     expect(callbackUrlProblem(url, allow)).toBe(problem);
   });

@@ -20,13 +20,13 @@ let port: number;
 let base: string;
 const processes: RoleProcess[] = [];
 
-/** Small and quick to notice a dead worker: a hold lapses after 2 s, checked every second. */
+/** Small and quick to notice a dead worker: a hold lapses after 3 s, checked every second. */
 const common = () => ({
   REDIS_URL: redis.url,
   STATE_DIR: stateDir,
   WORKER_HEARTBEAT_MS: '300',
   WORKER_TTL_MS: '1500',
-  QUEUE_LOCK_MS: '2000',
+  QUEUE_LOCK_MS: '3000',
   QUEUE_STALLED_INTERVAL_MS: '1000',
 });
 

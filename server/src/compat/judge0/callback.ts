@@ -1,38 +1,15 @@
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { lookup } from 'node:dns';
-import { BlockList, isIP, type LookupFunction } from 'node:net';
+import { isIP, type LookupFunction } from 'node:net';
+import { addressProblem } from '../../runs/webhooks.js';
 
-/** Addresses a callback must not reach unless JUDGE0_CALLBACKS_ALLOW_PRIVATE: loopback, private, link-local... */
-const PRIVATE = new BlockList();
-for (const [net, bits] of [
-  ['0.0.0.0', 8],
-  ['10.0.0.0', 8],
-  ['100.64.0.0', 10],
-  ['127.0.0.0', 8],
-  ['169.254.0.0', 16],
-  ['172.16.0.0', 12],
-  ['192.0.0.0', 24],
-  ['192.168.0.0', 16],
-  ['198.18.0.0', 15],
-  ['224.0.0.0', 4],
-  ['240.0.0.0', 4],
-] as const)
-  PRIVATE.addSubnet(net, bits, 'ipv4');
-for (const [net, bits] of [
-  ['::', 128],
-  ['::1', 128],
-  ['fc00::', 7],
-  ['fe80::', 10],
-  ['ff00::', 8],
-] as const)
-  PRIVATE.addSubnet(net, bits, 'ipv6');
-
-/** True for an address a public callback must not reach. */
+/**
+ * True for an address a public callback must not reach unless JUDGE0_CALLBACKS_ALLOW_PRIVATE: the same rule as
+ * CodeRunner's own webhooks (loopback, private, link-local, CGNAT, reserved, and IPv6 forms carrying them).
+ */
 export function isPrivateAddress(address: string): boolean {
-  const family = isIP(address);
-  if (family === 0) return true;
-  return PRIVATE.check(address, family === 4 ? 'ipv4' : 'ipv6');
+  return addressProblem(address) !== null;
 }
 
 /** Why a callback URL is refused at creation (scheme, or a literal private address), else null. */
