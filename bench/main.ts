@@ -63,11 +63,11 @@ async function queueModeLines(
     docker,
     running,
     POOL_SIZE,
-    bounds(30, 90),
+    bounds(60, 120),
     { ...bounds(80, 60), concurrency: 8 },
     failures,
   );
-  checkComplete('(i)', Math.min(q.embedded.n, q.queued.n), 30);
+  checkComplete('(i)', Math.min(q.embedded.n, q.queued.n), 60);
   const one = q.throughput.find((t) => t.workers === 1);
   const two = q.throughput.find((t) => t.workers === 2);
   return [
@@ -75,6 +75,8 @@ async function queueModeLines(
     `through BullMQ on Redis:    ${fmt(q.queued)}`,
     `queue overhead: ${(q.queued.medianMs - q.embedded.medianMs).toFixed(2)} ms between medians, ` +
       `${q.pairedOverheadMs.toFixed(2)} ms median of back-to-back pairs; goal < 2 ms`,
+    `API and worker as separate processes: ${fmt(q.separate.queued)} beside embedded ${fmt(q.separate.embedded)}; ` +
+      `${q.separatePairedOverheadMs.toFixed(2)} ms median of back-to-back pairs`,
     ...q.throughput.map(
       (t) =>
         `sustained, API process + ${t.workers} worker process(es), concurrency 8: ${t.perSecond.toFixed(2)} runs/s ` +

@@ -15,6 +15,9 @@ export interface QueueModeResult {
   queued: Summary;
   /** Median of (queued − embedded) over sample pairs taken back to back. */
   pairedOverheadMs: number;
+  /** The same with the API and one worker as separate processes. */
+  separate: { embedded: Summary; queued: Summary };
+  separatePairedOverheadMs: number;
   throughput: Array<{ workers: number; completed: number; perSecond: number; latency: Summary }>;
 }
 
@@ -69,9 +72,15 @@ export async function benchQueueMode(
       await sample(embedded, []);
       await sample(queued, []);
     }
+    // Pairs in ABBA order, so a drift of the machine's load weighs on both modes alike.
     for (let i = 0; i < latency.count && performance.now() < deadline && !latency.signal.aborted; i++) {
-      await sample(embedded, a);
-      await sample(queued, b);
+      if (i % 2 === 0) {
+        await sample(embedded, a);
+        await sample(queued, b);
+      } else {
+        await sample(queued, b);
+        await sample(embedded, a);
+      }
     }
     const pairs = Math.min(a.length, b.length);
     const diffs = Array.from({ length: pairs }, (_, i) => b[i]! - a[i]!);
@@ -80,6 +89,8 @@ export async function benchQueueMode(
     queued = null;
 
     const throughput: QueueModeResult['throughput'] = [];
+    const again: number[] = [];
+    const separate: number[] = [];
     for (const workers of [1, 2]) {
       progress(`(i) sustained load through an API process and ${workers} worker process(es) ...`);
       const port = await freeLoopbackPort();
@@ -106,6 +117,17 @@ export async function benchQueueMode(
       processes.push(...group);
       const baseUrl = `http://127.0.0.1:${port}`;
       await waitHealthy(baseUrl, workers, 90000);
+      if (workers === 1) {
+        // The warm path again, the API and the worker now separate processes (as deployed), beside embedded.
+        for (let i = 0; i < latency.count / 2 && !latency.signal.aborted; i++) {
+          await embedded.server.pools.whenFull(POOL_FULL_TIMEOUT_MS);
+          const t0 = performance.now();
+          if (await postHello(embedded.baseUrl, '(i)', failures)) again.push(performance.now() - t0);
+          await waitHealthy(baseUrl, 1, POOL_FULL_TIMEOUT_MS);
+          const t1 = performance.now();
+          if (await postHello(baseUrl, '(i)', failures)) separate.push(performance.now() - t1);
+        }
+      }
       const r = await runConcurrent(load, load.concurrency, () => postHello(baseUrl, '(i)', failures));
       throughput.push({
         workers,
@@ -116,7 +138,17 @@ export async function benchQueueMode(
       progress(`(i) ${workers} worker(s): ${r.perSecond.toFixed(2)} runs/s`);
       await Promise.all(group.map((p) => p.stop()));
     }
-    return { embedded: summarize(a), queued: summarize(b), pairedOverheadMs, throughput };
+    const sepPairs = Math.min(again.length, separate.length);
+    return {
+      embedded: summarize(a),
+      queued: summarize(b),
+      pairedOverheadMs,
+      separate: { embedded: summarize(again), queued: summarize(separate) },
+      separatePairedOverheadMs: summarize(
+        Array.from({ length: sepPairs }, (_, i) => separate[i]! - again[i]!),
+      ).medianMs,
+      throughput,
+    };
   } finally {
     await queued?.server.app.close();
     await Promise.all(processes.map((p) => p.stop()));

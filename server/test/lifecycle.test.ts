@@ -8,6 +8,7 @@ import { buildApp } from '../src/app.js';
 import { loadConfig } from '../src/config/config.js';
 import { RunService } from '../src/runs/run-service.js';
 import { RuntimeRegistry } from '../src/runtimes/runtime-registry.js';
+import { CONTAINER_LABELS } from '../src/sandbox/container-config.js';
 import { DockerSandboxDriver } from '../src/sandbox/docker-sandbox-driver.js';
 import { SandboxPools } from '../src/sandbox/sandbox-pools.js';
 import { containersOf, postRun, single, startTestServer } from './helpers.js';
@@ -147,6 +148,35 @@ describe('server lifecycle', () => {
       expect(server.orphansRemoved).toBeGreaterThanOrEqual(2);
       expect(await containersOf(instanceId)).toEqual([]);
     } finally {
+      await server.app.close();
+    }
+  });
+});
+
+describe('orphans of workers that ran in containers (compose)', () => {
+  it("removes containers whose owner was a container the engine no longer runs, keeps a running one's", async () => {
+    const docker = new Docker({ socketPath: '/var/run/docker.sock' });
+    const server = await startTestServer({ LANGUAGES: 'python', POOL_SIZE: '1' });
+    // A worker in a container is named by its container's short id; one of the pool's is running now.
+    const [live] = await containersOf(server.driver.instanceId);
+    const make = (owner: string) =>
+      docker.createContainer({
+        Image: 'coderunner/python',
+        Labels: {
+          [CONTAINER_LABELS.managed]: 'true',
+          [CONTAINER_LABELS.instance]: `orphan-test-${owner}`,
+          [CONTAINER_LABELS.owner]: owner,
+        },
+      });
+    const gone = await make('0123456789ab:7');
+    const kept = await make(`${live!.Id.slice(0, 12)}:7`);
+    try {
+      await server.driver.removeOrphans();
+      await expect(gone.inspect()).rejects.toThrow();
+      expect((await kept.inspect()).Id).toBe(kept.id);
+    } finally {
+      await kept.remove({ force: true }).catch(() => undefined);
+      await gone.remove({ force: true }).catch(() => undefined);
       await server.app.close();
     }
   });

@@ -30,10 +30,15 @@ function ownerTag(): string {
   return `${hostname()}:${process.pid}`;
 }
 
-function isOwnerAlive(owner: string | undefined): boolean {
+function isOwnerAlive(owner: string | undefined, running: ReadonlySet<string>): boolean {
   if (!owner) return false;
   const [host, pidText] = owner.split(':');
-  if (host !== hostname()) return true; // another machine's server sharing the engine: not ours to judge
+  if (host !== hostname()) {
+    // A worker in a container on this engine (compose) is named by its container's short id: gone from the
+    // engine's running containers, it is dead, whatever pid it had. Any other host: not ours to judge.
+    if (host !== undefined && /^[0-9a-f]{12}$/.test(host)) return running.has(host);
+    return true;
+  }
   const pid = Number(pidText);
   if (!Number.isInteger(pid) || pid <= 0) return false;
   try {
@@ -202,11 +207,15 @@ export class DockerSandboxDriver implements SandboxDriver {
     return doomed.length;
   }
 
-  removeOrphans(): Promise<number> {
+  async removeOrphans(): Promise<number> {
+    const running = await engineCall('list', this.options.engineTimeoutMs, (abortSignal) =>
+      this.docker.listContainers({ abortSignal }),
+    );
+    const alive = new Set(running.map((c) => c.Id.slice(0, 12)));
     return this.removeWhere(
       (labels) =>
         labels[CONTAINER_LABELS.instance] === this.options.instanceId ||
-        isOwnerAlive(labels[CONTAINER_LABELS.owner]),
+        isOwnerAlive(labels[CONTAINER_LABELS.owner], alive),
     );
   }
 

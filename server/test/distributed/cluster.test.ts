@@ -126,6 +126,8 @@ describe('an API process and two workers on Redis', () => {
       replies.map((r) => r.json() as Promise<{ id: string; run: { stdout: string } }>),
     );
     expect(results.map((r) => r.run.stdout)).toEqual(bodies.map((_, i) => `${i}\n`));
+    // Each worker logs "run done" just after it replied.
+    await waitFor(() => results.every((r) => doneBy(w1, r.id) || doneBy(w2, r.id)), 5000);
     const by1 = results.filter((r) => doneBy(w1, r.id)).length;
     const by2 = results.filter((r) => doneBy(w2, r.id)).length;
     expect(by1 + by2).toBe(8);
@@ -182,7 +184,8 @@ describe('an API process and two workers on Redis', () => {
     expect(record.result?.error?.code).toBe('worker_lost');
     // The other worker took it back from the queue and ended it without running it again.
     expect(other.lines.filter((l) => l.msg === 'run taken' && l.run === id)).toHaveLength(1);
-    expect(other.lines.find((l) => l.msg === 'run done' && l.run === id)?.ms).toBeLessThan(1000);
+    const done = await other.waitForLine((l) => l.msg === 'run done' && l.run === id, 5000);
+    expect(done.ms).toBeLessThan(1000);
     // A new worker on this host removes the dead one's containers (their owner is gone).
     const w3 = startWorker('worker-3');
     await w3.waitForLine((l) => l.msg.startsWith('CodeRunner worker is ready'));
@@ -211,7 +214,7 @@ describe('an API process and two workers on Redis', () => {
     expect(record.status).toBe('finished');
     expect(record.result?.status).toBe('ok');
     expect(record.result?.run?.stdout).toBe('ran once\n');
-    expect(doneBy(warm, id)).toBe(true);
+    await warm.waitForLine((l) => l.msg === 'run done' && l.run === id, 5000);
     await warm.stop();
   });
 

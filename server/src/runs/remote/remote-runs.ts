@@ -7,6 +7,7 @@ import type { PreparedRun, RunHooks } from '../run-service.js';
 import type { LiveWorkers } from './workers.js';
 import {
   eventFromWire,
+  localReplies,
   type ControlMessage,
   type RedisNames,
   type RunJobData,
@@ -29,6 +30,9 @@ export interface RemoteRunsOptions {
   logger: { warn(obj: object, msg: string): void };
 }
 
+/** How old a queue's waiting count may be before a run reads it again. */
+const WAITING_FRESH_MS = 250;
+
 interface Pending {
   hooks: RunHooks;
   taken: boolean;
@@ -49,6 +53,8 @@ export class RemoteRuns {
   /** Errors that are a worker's answer (it recorded the run), not this process's. */
   private readonly fromWorkers = new WeakSet<object>();
   private waiting = 0;
+  /** The last waiting count read per queue, when, and how many runs this process added since. */
+  private readonly counts = new Map<string, { count: number; at: number; addedSince: number }>();
   private counter: NodeJS.Timeout | null = null;
 
   constructor(private readonly options: RemoteRunsOptions) {}
@@ -57,11 +63,13 @@ export class RemoteRuns {
     const { subscriber, names, apiId } = this.options;
     subscriber.on('message', (_channel: string, message: string) => this.onMessage(message));
     await subscriber.subscribe(names.replies(apiId));
+    localReplies.set(names.replies(apiId), (message) => this.handle(message));
     this.counter = setInterval(() => void this.countWaiting(), 2000);
     this.counter.unref();
   }
 
   async close(): Promise<void> {
+    localReplies.delete(this.options.names.replies(this.options.apiId));
     if (this.counter) clearInterval(this.counter);
     for (const [, entry] of this.pending) {
       entry.settle({ error: createError('CR_ERR_SERVER_SHUTTING_DOWN', [], { 'Retry-After': '5' }) });
@@ -86,12 +94,9 @@ export class RemoteRuns {
     const queueName = this.options.live.queueFor(language);
     if (!queueName) throw createError('CR_ERR_RUN_NO_WORKER', language, { 'Retry-After': '5' });
     const queue = this.queueOf(queueName);
-    let waiting: number;
-    try {
-      waiting = await queue.getWaitingCount();
-    } catch (err) {
-      throw createError('CR_ERR_QUEUE_UNAVAILABLE', String(err), { 'Retry-After': '5' });
-    }
+    // The count is read again only when the last one is older than a moment, or near the bound: a round trip
+    // to Redis on every run would be most of what the queue adds to the warm path.
+    const waiting = await this.waitingIn(queue);
     if (waiting >= maxQueued) throw createError('CR_ERR_RUN_QUEUE_FULL', waiting, { 'Retry-After': '1' });
     const id = prepared.id;
     const data: RunJobData = {
@@ -193,6 +198,10 @@ export class RemoteRuns {
     } catch {
       return;
     }
+    this.handle(message);
+  }
+
+  private handle(message: WorkerMessage): void {
     const entry = this.pending.get(message.id);
     if (!entry) return;
     const { hooks } = entry;
@@ -238,6 +247,28 @@ export class RemoteRuns {
       closeStdin: () => void send({ id, kind: 'close-stdin' }),
       signal: (signal) => void send({ id, kind: 'signal', signal }),
     };
+  }
+
+  /**
+   * Runs waiting in `queue`: counted in Redis at most every WAITING_FRESH_MS, plus the runs this process added
+   * since; counted afresh when that estimate nears the bound, so the 429 is never given on a stale number.
+   */
+  private async waitingIn(queue: Queue): Promise<number> {
+    const now = Date.now();
+    let known = this.counts.get(queue.name);
+    const estimate = known ? known.count + known.addedSince : 0;
+    if (!known || now - known.at > WAITING_FRESH_MS || estimate >= this.options.maxQueued - 1) {
+      let count: number;
+      try {
+        count = await queue.getWaitingCount();
+      } catch (err) {
+        throw createError('CR_ERR_QUEUE_UNAVAILABLE', String(err), { 'Retry-After': '5' });
+      }
+      known = { count, at: now, addedSince: 0 };
+      this.counts.set(queue.name, known);
+    }
+    known.addedSince++;
+    return known.count + known.addedSince - 1;
   }
 
   private queueOf(name: string): Queue {
