@@ -7,7 +7,13 @@ import { join } from 'node:path';
 import type Docker from 'dockerode';
 import { freeLoopbackPort, startRedis } from '../server/test/support/redis-server.js';
 import { startRole, type RoleProcess } from '../server/test/distributed/cluster.js';
-import { postHello, startServer, type RunFailures, type RunningServer } from './coderunner-path.js';
+import {
+  postHello,
+  startServer,
+  TimingLog,
+  type RunFailures,
+  type RunningServer,
+} from './coderunner-path.js';
 import { progress, runConcurrent, summarize, type Bounds, type Summary } from './stats.js';
 
 export interface QueueModeResult {
@@ -15,6 +21,12 @@ export interface QueueModeResult {
   queued: Summary;
   /** Median of (queued − embedded) over sample pairs taken back to back. */
   pairedOverheadMs: number;
+  /**
+   * The queue phase as the server measures it (median): in the embedded mode the in-memory queue; through BullMQ
+   * from the API's dispatch to the worker's admission (add, pick-up, the worker's markers). Free of the sandbox's
+   * own noise, which dwarfs a few milliseconds end to end on a loaded 2-core machine.
+   */
+  serverQueueMs: { embedded: number; queued: number };
   /** The same with the API and one worker as separate processes. */
   separate: { embedded: Summary; queued: Summary };
   separatePairedOverheadMs: number;
@@ -63,14 +75,20 @@ export async function benchQueueMode(
     const a: number[] = [];
     const b: number[] = [];
     const deadline = performance.now() + latency.budgetMs;
+    const logs = new Map<RunningServer, TimingLog>([
+      [embedded, new TimingLog()],
+      [queued, new TimingLog()],
+    ]);
     const sample = async (s: RunningServer, into: number[]) => {
       await s.server.pools.whenFull(POOL_FULL_TIMEOUT_MS);
       const t0 = performance.now();
-      if (await postHello(s.baseUrl, '(i)', failures)) into.push(performance.now() - t0);
+      if (await postHello(s.baseUrl, '(i)', failures, into === scratch ? undefined : logs.get(s)))
+        into.push(performance.now() - t0);
     };
+    const scratch: number[] = [];
     for (let i = 0; i < 3; i++) {
-      await sample(embedded, []);
-      await sample(queued, []);
+      await sample(embedded, scratch);
+      await sample(queued, scratch);
     }
     // Pairs in ABBA order, so a drift of the machine's load weighs on both modes alike.
     for (let i = 0; i < latency.count && performance.now() < deadline && !latency.signal.aborted; i++) {
@@ -85,6 +103,10 @@ export async function benchQueueMode(
     const pairs = Math.min(a.length, b.length);
     const diffs = Array.from({ length: pairs }, (_, i) => b[i]! - a[i]!);
     const pairedOverheadMs = summarize(diffs).medianMs;
+    const serverQueueMs = {
+      embedded: logs.get(embedded)!.summary().queueMs.medianMs,
+      queued: logs.get(queued)!.summary().queueMs.medianMs,
+    };
     await queued.server.app.close();
     queued = null;
 
@@ -143,6 +165,7 @@ export async function benchQueueMode(
       embedded: summarize(a),
       queued: summarize(b),
       pairedOverheadMs,
+      serverQueueMs,
       separate: { embedded: summarize(again), queued: summarize(separate) },
       separatePairedOverheadMs: summarize(
         Array.from({ length: sepPairs }, (_, i) => separate[i]! - again[i]!),
