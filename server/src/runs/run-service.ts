@@ -47,6 +47,8 @@ export interface RunHooks {
   recordProgress?: boolean;
   /** When the run was admitted, if before this process saw it (a queued run a worker takes). */
   createdAt?: number;
+  /** Called once the run is queued where it will survive this process (BullMQ), or at once in the embedded mode. */
+  onQueued?: () => void;
   /** Every agent event as it arrives, output already clipped to the run's cap (streaming clients). */
   onEvent?: (event: AgentEvent) => void;
   /** With test cases: each test's result as soon as its stage ends (streaming clients). */
@@ -190,8 +192,18 @@ export class RunService {
     // Recorded before it can start, so a later state never races behind this one.
     const createdAt = Date.now();
     await this.record(prepared, { keyId }, createdAt, 'queued', null, null);
-    // Errors are recorded by execute; nothing waits on this promise.
-    this.execute(prepared, { keyId, recordProgress: true, createdAt }).catch(() => undefined);
+    // Answered once the run is queued where it outlives this process (a 202 promises it will run), or once it
+    // ended before that (its error is recorded by execute, and read with GET like any result).
+    let queued = () => {};
+    const inQueue = new Promise<void>((resolve) => (queued = resolve));
+    const run = this.execute(prepared, { keyId, recordProgress: true, createdAt, onQueued: queued });
+    await Promise.race([
+      inQueue,
+      run.then(
+        () => undefined,
+        () => undefined,
+      ),
+    ]);
     return { id: prepared.id };
   }
 
@@ -395,6 +407,7 @@ export class RunService {
   }
 
   private async executeLocal(prepared: PreparedRun, hooks: RunHooks): Promise<RunResponse> {
+    hooks.onQueued?.();
     const c = this.deps.config;
     const life = new RunLifecycle();
     const admittedAt = Date.now();

@@ -236,5 +236,5 @@ describe('an API process and two workers on Redis', () => {
       expect(record.status).toBe('finished');
       expect(record.result?.run?.stdout).toBe(`${i}\n`);
     }
-  });
+  }, 180000);
 });

@@ -162,6 +162,7 @@ export class RemoteRuns {
           removeOnComplete: true,
           removeOnFail: { age: 3600, count: 1000 },
         })
+        .then(() => hooks.onQueued?.())
         .catch((err: unknown) =>
           entry.settle({
             error: createError('CR_ERR_QUEUE_UNAVAILABLE', String(err), { 'Retry-After': '5' }),
