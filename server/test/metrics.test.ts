@@ -53,6 +53,16 @@ describe('metrics', () => {
       sample(after, 'coderunner_pool_containers', 'language="python",state="target"'),
     ).toBeGreaterThanOrEqual(1);
     expect(after).toContain('coderunner_process_resident_memory_bytes');
+    // Two runs took two containers from the pool (hits or misses), and each was removed after its run.
+    const hits = sample(after, 'coderunner_pool_acquired_total', 'language="python"') ?? 0;
+    const misses = sample(after, 'coderunner_pool_misses_total', 'language="python"') ?? 0;
+    expect(hits + misses).toBeGreaterThanOrEqual(2);
+    expect(sample(after, 'coderunner_containers_created_total', 'language="python"')).toBeGreaterThanOrEqual(
+      2,
+    );
+    expect(sample(after, 'coderunner_containers_removed_total', 'language="python"')).toBeGreaterThanOrEqual(
+      2,
+    );
   });
 
   it('counts runs refused before a result by their error code', async () => {

@@ -91,6 +91,38 @@ export class Metrics implements RunObserver {
         for (const p of sources.pools()) this.set({ language: p.language }, p.waiting);
       },
     });
+    // Counters kept by the pools themselves (cumulative since start), so read at scrape time.
+    const poolCounter = (name: string, help: string, read: (p: PoolStats) => number) =>
+      new Counter({
+        name,
+        help,
+        labelNames: ['language'],
+        registers,
+        collect() {
+          this.reset();
+          for (const p of sources.pools()) this.inc({ language: p.language }, read(p));
+        },
+      });
+    poolCounter(
+      'coderunner_pool_acquired_total',
+      'Containers handed to runs straight from the warm pool (hits)',
+      (p) => p.hits,
+    );
+    poolCounter(
+      'coderunner_pool_misses_total',
+      'Runs that found no ready container and waited for one to be created',
+      (p) => p.misses,
+    );
+    poolCounter(
+      'coderunner_containers_created_total',
+      'Sandbox containers created (churn)',
+      (p) => p.created,
+    );
+    poolCounter(
+      'coderunner_containers_removed_total',
+      'Sandbox containers removed (churn)',
+      (p) => p.removed,
+    );
     if (sources.workers) this.workerGauges(registers, sources.workers);
   }
 

@@ -32,6 +32,12 @@ export interface PoolStats {
   creating: number;
   waiting: number;
   lastError: string | null;
+  /** Since start: acquisitions served by a ready container, and those that had to wait for one (misses). */
+  hits: number;
+  misses: number;
+  /** Since start: containers created and removed (the churn). */
+  created: number;
+  removed: number;
 }
 
 interface Waiter {
@@ -53,6 +59,7 @@ export class WarmPool {
   private readonly waiters: Waiter[] = [];
   private readonly removals = new Set<Promise<void>>();
   private creating = 0;
+  private readonly counts = { hits: 0, misses: 0, created: 0, removed: 0 };
   private failures = 0;
   private retryTimer: NodeJS.Timeout | null = null;
   private lastError: string | null = null;
@@ -82,9 +89,11 @@ export class WarmPool {
     this.target = this.options.size.busy;
     const sandbox = this.ready.shift();
     if (sandbox) {
+      this.counts.hits++;
       this.fill();
       return Promise.resolve(sandbox);
     }
+    this.counts.misses++;
     return new Promise((resolve, reject) => {
       const onAbort = () => {
         const index = this.waiters.indexOf(waiter);
@@ -124,6 +133,7 @@ export class WarmPool {
       creating: this.creating,
       waiting: this.waiters.length,
       lastError: this.lastError,
+      ...this.counts,
     };
   }
 
@@ -167,6 +177,7 @@ export class WarmPool {
   }
 
   private remove(sandbox: Sandbox): void {
+    this.counts.removed++;
     const removal = sandbox.destroy().catch((err: unknown) => {
       this.options.logger.warn({ err, container: sandbox.id }, 'could not remove a used container');
     });
@@ -196,6 +207,7 @@ export class WarmPool {
       this.creating--;
     }
     if (sandbox) {
+      this.counts.created++;
       this.failures = 0;
       this.lastError = null;
       if (this.closed) return this.remove(sandbox);

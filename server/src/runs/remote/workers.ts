@@ -211,6 +211,10 @@ export class LiveWorkers {
           s.ready += p.ready;
           s.creating += p.creating;
           s.waiting += p.waiting;
+          s.hits += p.hits;
+          s.misses += p.misses;
+          s.created += p.created;
+          s.removed += p.removed;
           s.lastError ??= p.lastError;
         }
       }
