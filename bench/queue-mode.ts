@@ -34,6 +34,8 @@ export interface QueueModeResult {
 }
 
 const POOL_FULL_TIMEOUT_MS = 60000;
+/** Three worker heartbeats (WORKER_HEARTBEAT_MS 300 below) and a little. */
+const SETTLE_MS = 1000;
 
 async function waitHealthy(baseUrl: string, workers: number, budgetMs: number): Promise<void> {
   const end = Date.now() + budgetMs;
@@ -141,10 +143,15 @@ export async function benchQueueMode(
       await waitHealthy(baseUrl, workers, 90000);
       if (workers === 1) {
         // The warm path again, the API and the worker now separate processes (as deployed), beside embedded.
-        for (let i = 0; i < latency.count / 2 && !latency.signal.aborted; i++) {
+        // The API knows the worker's pool only from its heartbeats, so each sample (both modes alike) waits a
+        // few heartbeats first: the used container removed and its replacement warm, as the embedded one is.
+        const settle = () => new Promise((r) => setTimeout(r, SETTLE_MS));
+        for (let i = 0; i < latency.count / 4 && !latency.signal.aborted; i++) {
+          await settle();
           await embedded.server.pools.whenFull(POOL_FULL_TIMEOUT_MS);
           const t0 = performance.now();
           if (await postHello(embedded.baseUrl, '(i)', failures)) again.push(performance.now() - t0);
+          await settle();
           await waitHealthy(baseUrl, 1, POOL_FULL_TIMEOUT_MS);
           const t1 = performance.now();
           if (await postHello(baseUrl, '(i)', failures)) separate.push(performance.now() - t1);
