@@ -5,14 +5,12 @@
 // The whole app over the fake sandbox driver: no Docker needed.
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { FastifyInstance } from 'fastify';
-import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createRunRequestSchema } from '@coderunner/protocol';
-import { buildApp } from '../src/app.js';
 import { Metrics } from '../src/observability/metrics.js';
 import { httpText, rawHttp } from './auth-http.js';
-import { createFakeStack, fakeRun, type FakeStack } from './fakes/fake-stack.js';
+import { buildFakeApp, createFakeStack, fakeRun, type FakeStack } from './fakes/fake-stack.js';
 
 const KEY = 'openapi-test-key';
 
@@ -32,14 +30,8 @@ interface Document {
   security: unknown[];
 }
 
-async function appOver(stack: FakeStack): Promise<FastifyInstance> {
-  return buildApp({
-    config: stack.config,
-    logger: pino({ level: 'silent' }),
-    runs: stack.runs,
-    registry: stack.registry,
-    pools: stack.pools,
-    driver: stack.driver,
+function appOver(stack: FakeStack): Promise<FastifyInstance> {
+  return buildFakeApp(stack, {
     metrics: new Metrics({ queue: () => stack.runs.queueStats(), pools: () => stack.pools.stats() }),
   });
 }

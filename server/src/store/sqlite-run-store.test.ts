@@ -4,21 +4,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { RunRecord } from './run-store.js';
+import { runRecord as record } from '../../test/contract/run-store-contract.js';
 import { SqliteRunStore } from './sqlite-run-store.js';
-
-const record = (id: string, createdAt: number, extra: Partial<RunRecord> = {}): RunRecord => ({
-  id,
-  state: 'queued',
-  language: 'python',
-  keyId: null,
-  createdAt,
-  finishedAt: null,
-  request: { files: 1, bytes: 10, tests: 0 },
-  result: null,
-  error: null,
-  ...extra,
-});
 
 describe('SqliteRunStore', () => {
   let dir: string | undefined;

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import { vi } from 'vitest';
-import { buildApp } from '../../src/app.js';
+import { buildApp, type AppDeps } from '../../src/app.js';
 import { loadConfig, type Config } from '../../src/config/config.js';
 import { RunLifecycle, type RunState } from '../../src/runs/run-lifecycle.js';
 import { containerLimitsFor } from '../../src/runs/run-plan.js';
@@ -139,8 +139,8 @@ export async function createFakeStack(options: FakeStackOptions = {}): Promise<F
   };
 }
 
-/** The whole app (buildApp) over a fake stack; closing the app closes the pools. */
-export async function buildFakeApp(stack: FakeStack): Promise<FastifyInstance> {
+/** The whole app (buildApp) over a fake stack, with any further parts; closing the app closes the pools. */
+export async function buildFakeApp(stack: FakeStack, extra: Partial<AppDeps> = {}): Promise<FastifyInstance> {
   return buildApp({
     config: stack.config,
     logger: pino({ level: 'silent' }),
@@ -148,6 +148,7 @@ export async function buildFakeApp(stack: FakeStack): Promise<FastifyInstance> {
     registry: stack.registry,
     pools: stack.pools,
     driver: stack.driver,
+    ...extra,
   });
 }
 
