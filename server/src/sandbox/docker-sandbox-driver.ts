@@ -4,7 +4,8 @@ import type Docker from 'dockerode';
 import { CONTAINER_LABELS, containerCreateOptions } from './container-config.js';
 import { DockerSandbox, NO_QUIRKS, type RuntimeQuirks } from './docker-sandbox.js';
 import { RunnerUidPool } from './runner-uids.js';
-import { abortedError, describe, engineCall, removalTimeoutMs } from './engine-call.js';
+import { removeContainer } from './container-removal.js';
+import { abortedError, describe, engineCall } from './engine-call.js';
 import { SandboxError, type Sandbox, type SandboxDriver, type SandboxSpec } from './sandbox.js';
 
 export { CONTAINER_LABELS, isRunnerUid, RUNNER_UIDS } from './container-config.js';
@@ -198,11 +199,7 @@ export class DockerSandboxDriver implements SandboxDriver {
     );
     const doomed = containers.filter((c) => !keep(c.Labels ?? {}));
     await Promise.all(
-      doomed.map((c) =>
-        engineCall('remove', removalTimeoutMs(timeout), (abortSignal) =>
-          this.docker.getContainer(c.Id).remove({ force: true, v: true, abortSignal }),
-        ).catch(() => undefined),
-      ),
+      doomed.map((c) => removeContainer(this.docker.getContainer(c.Id), timeout).catch(() => undefined)),
     );
     return doomed.length;
   }

@@ -11,7 +11,8 @@ import {
   type AgentEvent,
   type AgentRequest,
 } from './agent-protocol.js';
-import { abortedError, describe, engineCall, removalTimeoutMs } from './engine-call.js';
+import { removeContainer } from './container-removal.js';
+import { abortedError, describe, engineCall } from './engine-call.js';
 import {
   SandboxError,
   type ContainerLimits,
@@ -265,12 +266,7 @@ export class DockerSandbox implements Sandbox {
       // for good, since the stream's close then finds nothing to fail.
       this.fail(new SandboxError('the container was removed while the agent ran', 'agent_failed'));
       this.stream.destroy();
-      const remove = () =>
-        engineCall('remove', removalTimeoutMs(this.engineTimeoutMs), (abortSignal) =>
-          this.container.remove({ force: true, v: true, abortSignal }),
-        ).catch((err: unknown) => {
-          if ((err as { statusCode?: number }).statusCode !== 404) throw err;
-        });
+      const remove = () => removeContainer(this.container, this.engineTimeoutMs);
       // A removal that times out is tried again at once, twice: a gVisor sandbox after a fork storm on a loaded
       // host can take the engine more than one removal deadline to tear down, and a pool's close (and so the
       // server's) waits for these attempts, so nothing is left behind. After that (a hung engine) the tries go on
