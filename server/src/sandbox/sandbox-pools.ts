@@ -31,6 +31,8 @@ export class SandboxPools {
   private readonly creations: BoundedQueue;
   private shrinkTimer: NodeJS.Timeout | null = null;
   private readonly dedicatedRemovals = new Set<Promise<void>>();
+  /** Teardowns of used containers waiting for the next turn of the event loop (afterReply). */
+  private readonly deferred = new Set<() => void>();
 
   constructor(private readonly options: SandboxPoolsOptions) {
     const creations = (this.creations = new BoundedQueue(options.maxConcurrentCreates));
@@ -93,7 +95,7 @@ export class SandboxPools {
       sandbox = await pool.acquire(signal);
     }
     const lease = new SandboxLease(sandbox, plan, (used) =>
-      plan.dedicated ? this.removeDedicated(used) : pool.release(used),
+      this.afterReply(() => (plan.dedicated ? this.removeDedicated(used) : pool.release(used))),
     );
     try {
       await lease.prepare(signal);
@@ -102,6 +104,20 @@ export class SandboxPools {
       throw err;
     }
     return lease;
+  }
+
+  /**
+   * Runs a used container's teardown (its removal, the pool's refill) on the next turn of the event loop: the
+   * run's end resolves the caller's reply first (the HTTP response, or a worker's result published to its API),
+   * so the engine's work on the used container does not compete with it for the CPU. close() runs any still
+   * waiting at once.
+   */
+  private afterReply(teardown: () => void): void {
+    const run = () => {
+      if (this.deferred.delete(run)) teardown();
+    };
+    this.deferred.add(run);
+    setImmediate(run);
   }
 
   private removeDedicated(sandbox: Sandbox): void {
@@ -125,6 +141,7 @@ export class SandboxPools {
   /** Closes every pool, removing their containers. */
   async close(): Promise<void> {
     if (this.shrinkTimer) clearInterval(this.shrinkTimer);
+    for (const run of [...this.deferred]) run();
     await Promise.all([...this.pools.values()].map((p) => p.close()));
     await Promise.allSettled([...this.dedicatedRemovals]);
   }

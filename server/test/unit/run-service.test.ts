@@ -54,6 +54,9 @@ function abortOn(type: string): RunHooks & { controller: AbortController } {
   };
 }
 
+/** A used container's teardown runs on the next turn of the event loop, after the run's reply (sandbox-pools.ts). */
+const teardownTurn = () => new Promise((resolve) => setImmediate(resolve));
+
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0)) cleanup();
   vi.useRealTimers();
@@ -62,6 +65,7 @@ afterEach(async () => {
     const s = stack;
     stack = null;
     await until(() => s.runs.inFlight === 0);
+    await teardownTurn();
     expect(s.runs.queueStats()).toEqual({ running: 0, queued: 0 });
     // Every container a run used was released (removed).
     for (const sandbox of s.driver.sandboxes.filter((x) => x.used)) expect(sandbox.destroyCalls).toBe(1);
@@ -78,6 +82,7 @@ describe('RunService', () => {
     expect(result.run).toMatchObject({ stdout: 'hi\n', exitCode: 3 });
     expect(paths).toEqual([['queued', 'acquiring', 'running', 'finished']]);
     expect(s.runs.inFlight).toBe(0);
+    await teardownTurn();
     expect(s.driver.sandboxes[0]!.destroyCalls).toBe(1);
   });
 
@@ -135,6 +140,7 @@ describe('RunService', () => {
     expect(paths).toEqual([['queued', 'acquiring', 'running', 'cancelled']]);
     const [sandbox] = s.driver.sandboxes;
     expect(sandbox!.signalsSent).toEqual([9]);
+    await teardownTurn();
     expect(sandbox!.destroyCalls).toBe(1);
     expect(s.runs.inFlight).toBe(0);
   });

@@ -54,6 +54,9 @@ afterEach(async () => {
   await Promise.all(open.splice(0).map((p) => p.close()));
 });
 
+/** A used container's teardown runs on the next turn of the event loop (sandbox-pools.ts afterReply). */
+const teardownTurn = () => new Promise((resolve) => setImmediate(resolve));
+
 describe('SandboxPools under runc (limits can change)', () => {
   it("gives a warm container the first stage's limits before the run", async () => {
     const { driver, pools } = makePools();
@@ -105,6 +108,7 @@ describe('SandboxPools under runc (limits can change)', () => {
     expect(err).toBeInstanceOf(SandboxError);
     expect((err as SandboxError).reason).toBe('unavailable');
     const used = driver.sandboxes.find((s) => s.setLimitsCalls.length > 0)!;
+    await teardownTurn();
     expect(used.destroyCalls).toBe(1);
     await pools.whenFull(1000); // and the pool refills
   });
@@ -115,7 +119,24 @@ describe('SandboxPools under runc (limits can change)', () => {
     const lease = await pools.acquire('fake', { first: small, run: small });
     lease.release();
     lease.release();
+    await teardownTurn();
+    lease.release();
     expect((lease.sandbox as FakeSandbox).destroyCalls).toBe(1);
+  });
+
+  it('tears a released container down on the next turn of the event loop, or at once when the pools close', async () => {
+    const { pools } = makePools();
+    await pools.whenFull(1000);
+    const first = await pools.acquire('fake', { first: small, run: small });
+    first.release();
+    // The caller's reply goes out first: nothing is removed in the same turn.
+    expect((first.sandbox as FakeSandbox).destroyCalls).toBe(0);
+    await teardownTurn();
+    expect((first.sandbox as FakeSandbox).destroyCalls).toBe(1);
+    const second = await pools.acquire('fake', { first: small, run: small });
+    second.release();
+    await pools.close();
+    expect((second.sandbox as FakeSandbox).destroyCalls).toBe(1);
   });
 
   it('refuses a language it has no pool for', async () => {
@@ -138,6 +159,7 @@ describe('SandboxPools gVisor-like (limits fixed at creation)', () => {
     expect(dedicated.spec).toEqual({ ...SPECS[0], ...wanted });
     await runOn(lease, RUN_ONLY);
     expect(dedicated.setLimitsCalls).toEqual([]);
+    await teardownTurn();
     expect(dedicated.destroyCalls).toBe(1);
     // The pool's own containers were not touched, and the dedicated one never joins them.
     expect(pools.stats().map((s) => s.ready)).toEqual([1, 1]);

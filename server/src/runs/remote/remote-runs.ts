@@ -64,7 +64,7 @@ export class RemoteRuns {
     subscriber.on('message', (_channel: string, message: string) => this.onMessage(message));
     await subscriber.subscribe(names.replies(apiId));
     localReplies.set(names.replies(apiId), (message) => this.handle(message));
-    this.counter = setInterval(() => void this.countWaiting(), 2000);
+    this.counter = setInterval(() => void this.countAll(), 2000);
     this.counter.unref();
   }
 
@@ -94,10 +94,15 @@ export class RemoteRuns {
     const queueName = this.options.live.queueFor(language);
     if (!queueName) throw createError('CR_ERR_RUN_NO_WORKER', language, { 'Retry-After': '5' });
     const queue = this.queueOf(queueName);
-    // The count is read again only when the last one is older than a moment, or near the bound: a round trip
-    // to Redis on every run would be most of what the queue adds to the warm path.
-    const waiting = await this.waitingIn(queue);
-    if (waiting >= maxQueued) throw createError('CR_ERR_RUN_QUEUE_FULL', waiting, { 'Retry-After': '1' });
+    // The waiting count is read again only when the last one is older than a moment, or near the bound, and
+    // then in the same round trip as the add (both pipelined on one connection; the count may take this run in
+    // already, which makes the bound one run stricter at worst): a round trip of its own before the add would be
+    // much of what the queue adds to the warm path.
+    const estimate = this.estimateWaiting(queue);
+    if (estimate !== null && estimate >= maxQueued) {
+      throw createError('CR_ERR_RUN_QUEUE_FULL', estimate, { 'Retry-After': '1' });
+    }
+    const counted = estimate === null ? this.countWaiting(queue) : Promise.resolve(estimate);
     const id = prepared.id;
     const data: RunJobData = {
       id,
@@ -156,18 +161,28 @@ export class RemoteRuns {
           deadlineMs,
         ),
       );
-      queue
-        .add('run', data, {
-          jobId: id,
-          removeOnComplete: true,
-          removeOnFail: { age: 3600, count: 1000 },
+      const added = queue.add('run', data, {
+        jobId: id,
+        removeOnComplete: true,
+        removeOnFail: { age: 3600, count: 1000 },
+      });
+      Promise.all([counted, added])
+        .then(async ([waiting]) => {
+          // Over the bound: taken out again with 429, unless a worker took it meanwhile (then it runs).
+          if (waiting >= maxQueued && (await queue.remove(id)) === 1) {
+            entry.settle({
+              error: createError('CR_ERR_RUN_QUEUE_FULL', waiting, { 'Retry-After': '1' }),
+            });
+            return;
+          }
+          hooks.onQueued?.();
         })
-        .then(() => hooks.onQueued?.())
-        .catch((err: unknown) =>
+        .catch((err: unknown) => {
+          void added.then(() => queue.remove(id)).catch(() => undefined);
           entry.settle({
             error: createError('CR_ERR_QUEUE_UNAVAILABLE', String(err), { 'Retry-After': '5' }),
-          }),
-        );
+          });
+        });
       if (hooks.signal?.aborted) onAbort();
     });
   }
@@ -251,25 +266,29 @@ export class RemoteRuns {
   }
 
   /**
-   * Runs waiting in `queue`: counted in Redis at most every WAITING_FRESH_MS, plus the runs this process added
-   * since; counted afresh when that estimate nears the bound, so the 429 is never given on a stale number.
+   * Runs waiting in `queue` as this process knows them: the last count read from Redis (at most WAITING_FRESH_MS
+   * old) plus the runs it added since; null when that is stale or near the bound, so that the 429 is never given
+   * or withheld on an old number (the caller then counts afresh with countWaiting).
    */
-  private async waitingIn(queue: Queue): Promise<number> {
-    const now = Date.now();
-    let known = this.counts.get(queue.name);
-    const estimate = known ? known.count + known.addedSince : 0;
-    if (!known || now - known.at > WAITING_FRESH_MS || estimate >= this.options.maxQueued - 1) {
-      let count: number;
-      try {
-        count = await queue.getWaitingCount();
-      } catch (err) {
-        throw createError('CR_ERR_QUEUE_UNAVAILABLE', String(err), { 'Retry-After': '5' });
-      }
-      known = { count, at: now, addedSince: 0 };
-      this.counts.set(queue.name, known);
-    }
+  private estimateWaiting(queue: Queue): number | null {
+    const known = this.counts.get(queue.name);
+    if (!known || Date.now() - known.at > WAITING_FRESH_MS) return null;
+    const estimate = known.count + known.addedSince;
+    if (estimate >= this.options.maxQueued - 1) return null;
     known.addedSince++;
-    return known.count + known.addedSince - 1;
+    return estimate;
+  }
+
+  /** Counts the runs waiting in `queue` in Redis and remembers the count, this run added to it. */
+  private async countWaiting(queue: Queue): Promise<number> {
+    let count: number;
+    try {
+      count = await queue.getWaitingCount();
+    } catch (err) {
+      throw createError('CR_ERR_QUEUE_UNAVAILABLE', String(err), { 'Retry-After': '5' });
+    }
+    this.counts.set(queue.name, { count, at: Date.now(), addedSince: 1 });
+    return count;
   }
 
   private queueOf(name: string): Queue {
@@ -281,7 +300,7 @@ export class RemoteRuns {
     return queue;
   }
 
-  private async countWaiting(): Promise<void> {
+  private async countAll(): Promise<void> {
     try {
       const names = this.options.live.queues();
       const counts = await Promise.all(names.map((n) => this.queueOf(n).getWaitingCount()));

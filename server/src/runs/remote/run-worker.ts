@@ -141,8 +141,11 @@ export class RunWorker {
     o.logger.info({ ...log, waitedMs: taken - data.queuedAt }, 'run taken');
     let outcome = 'error';
     try {
-      // One round trip for both markers, overlapping the request's preparation: on the warm path every
-      // millisecond here is the queue's overhead.
+      // A run taken for the first time cannot carry a start marker, and a cancel published before this worker
+      // held it is found by the marker read that goes on beside the run (it then ends as cancelled): only a run
+      // taken again after a stall waits for the markers before it starts. On the warm path every round trip
+      // here is the queue's overhead.
+      const retried = job.attemptsStarted > 1 || job.stalledCounter > 0;
       const markers = o.redis.mget(o.names.cancelled(data.id), o.names.started(data.id));
       let prepared: PreparedRun | null = null;
       let refused: unknown = null;
@@ -151,7 +154,20 @@ export class RunWorker {
       } catch (err) {
         refused = err;
       }
-      const [cancelled, started] = await markers;
+      let cancelled: string | null = null;
+      let started: string | null = null;
+      if (retried) {
+        const [c, st] = await markers;
+        cancelled = c ?? null;
+        started = st ?? null;
+      } else {
+        markers.then(
+          ([late]) => {
+            if (late != null) held.abort.abort(new Error('the client went away'));
+          },
+          () => undefined,
+        );
+      }
       // Cancelled before this worker took it (its client went away while it was being taken).
       if (cancelled !== null) {
         this.reply(data, {
