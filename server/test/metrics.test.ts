@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CodeRunnerServer } from '../src/create-server.js';
 import { httpText, rawHttp } from './auth-http.js';
-import { postRun, single, startTestServer } from './helpers.js';
+import { postRun, single, startTestServer, waitFor } from './helpers.js';
 
 const KEY = 'metrics-test-key';
 let open: CodeRunnerServer;
@@ -60,9 +60,14 @@ describe('metrics', () => {
     expect(sample(after, 'coderunner_containers_created_total', 'language="python"')).toBeGreaterThanOrEqual(
       2,
     );
-    expect(sample(after, 'coderunner_containers_removed_total', 'language="python"')).toBeGreaterThanOrEqual(
-      2,
-    );
+    // Each used container's removal starts just after its run's reply (sandbox-pools.ts afterReply).
+    const removed = async () =>
+      sample(
+        (await open.app.inject({ method: 'GET', url: '/metrics' })).body,
+        'coderunner_containers_removed_total',
+        'language="python"',
+      ) ?? 0;
+    expect(await waitFor(async () => (await removed()) >= 2, 5000)).toBe(true);
   });
 
   it('counts runs refused before a result by their error code', async () => {
