@@ -157,3 +157,6 @@ export class FakeSandboxDriver implements SandboxDriver {
     });
   }
 }
+
+/** Resolves after the next turn of the event loop, when a released lease's teardown has run (sandbox-pools.ts afterReply). */
+export const teardownTurn = () => new Promise<void>((resolve) => setImmediate(resolve));

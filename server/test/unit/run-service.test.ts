@@ -11,6 +11,7 @@ import {
   type FakeStack,
   type FakeStackOptions,
 } from '../fakes/fake-stack.js';
+import { teardownTurn } from '../fakes/fake-sandbox-driver.js';
 
 let stack: FakeStack | null = null;
 let paths: string[][] = [];
@@ -53,9 +54,6 @@ function abortOn(type: string): RunHooks & { controller: AbortController } {
     onEvent: (e) => e.type === type && controller.abort(new Error('the client left')),
   };
 }
-
-/** A used container's teardown runs on the next turn of the event loop, after the run's reply (sandbox-pools.ts). */
-const teardownTurn = () => new Promise((resolve) => setImmediate(resolve));
 
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0)) cleanup();

@@ -7,7 +7,12 @@ import { SandboxError } from '../../src/sandbox/sandbox.js';
 import { SandboxPools } from '../../src/sandbox/sandbox-pools.js';
 import type { SandboxLease } from '../../src/sandbox/sandbox-lease.js';
 import { collector, request, stage } from '../contract/sandbox-driver-contract.js';
-import { FakeSandboxDriver, type FakeDriverOptions, type FakeSandbox } from '../fakes/fake-sandbox-driver.js';
+import {
+  FakeSandboxDriver,
+  teardownTurn,
+  type FakeDriverOptions,
+  type FakeSandbox,
+} from '../fakes/fake-sandbox-driver.js';
 
 const small = { memoryMb: 64, pids: 16 };
 const large = { memoryMb: 512, pids: 128 };
@@ -53,9 +58,6 @@ const steps = (sandbox: FakeSandbox) =>
 afterEach(async () => {
   await Promise.all(open.splice(0).map((p) => p.close()));
 });
-
-/** A used container's teardown runs on the next turn of the event loop (sandbox-pools.ts afterReply). */
-const teardownTurn = () => new Promise((resolve) => setImmediate(resolve));
 
 describe('SandboxPools under runc (limits can change)', () => {
   it("gives a warm container the first stage's limits before the run", async () => {
@@ -135,8 +137,10 @@ describe('SandboxPools under runc (limits can change)', () => {
     expect((first.sandbox as FakeSandbox).destroyCalls).toBe(1);
     const second = await pools.acquire('fake', { first: small, run: small });
     second.release();
-    await pools.close();
+    const closing = pools.close();
+    // Run by close() itself, not by the next turn of the event loop.
     expect((second.sandbox as FakeSandbox).destroyCalls).toBe(1);
+    await closing;
   });
 
   it('refuses a language it has no pool for', async () => {

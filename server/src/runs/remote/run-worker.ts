@@ -154,13 +154,7 @@ export class RunWorker {
       } catch (err) {
         refused = err;
       }
-      let cancelled: string | null = null;
-      let started: string | null = null;
-      if (retried) {
-        const [c, st] = await markers;
-        cancelled = c ?? null;
-        started = st ?? null;
-      } else {
+      if (!retried) {
         markers.then(
           ([late]) => {
             if (late != null) held.abort.abort(new Error('the client went away'));
@@ -168,6 +162,7 @@ export class RunWorker {
           () => undefined,
         );
       }
+      const [cancelled = null, started = null] = retried ? await markers : [];
       // Cancelled before this worker took it (its client went away while it was being taken).
       if (cancelled !== null) {
         this.reply(data, {
