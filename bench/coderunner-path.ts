@@ -25,8 +25,12 @@ interface Timings {
   totalMs: number;
 }
 
-/** Server-side timings (medians) of the replies collected, plus the program's own wall time in the sandbox. */
-export type TimingBreakdown = Record<keyof Timings | 'programWallMs', Summary>;
+/**
+ * Server-side timings (medians) of the replies collected, plus the program's own wall time in the sandbox, and
+ * what the server spent outside the sandbox (totalMs − acquireMs − executeMs: the queue, and with a separate
+ * worker the reply's hop back to the API).
+ */
+export type TimingBreakdown = Record<keyof Timings | 'programWallMs' | 'outsideMs', Summary>;
 
 export interface RunningServer {
   server: CodeRunnerServer;
@@ -72,12 +76,14 @@ export class TimingLog {
 
   summary(): TimingBreakdown {
     const pick = (k: keyof Timings | 'programWallMs') => summarize(this.rows.map((r) => r[k]));
+    const outside = this.rows.map((r) => r.totalMs - r.acquireMs - r.executeMs);
     return {
       queueMs: pick('queueMs'),
       acquireMs: pick('acquireMs'),
       executeMs: pick('executeMs'),
       totalMs: pick('totalMs'),
       programWallMs: pick('programWallMs'),
+      outsideMs: summarize(outside),
     };
   }
 }

@@ -54,6 +54,15 @@ function checkComplete(phase: string, got: number, wanted: number): void {
     throw new Error(`${phase}: only ${got} of ${wanted} samples within its time budget`);
 }
 
+/** The queue's overhead as the server measures it, outside the sandbox (the figure the < 2 ms goal is held to). */
+function outsideLine(shape: string, m: { embedded: number; queued: number }): string {
+  const added = m.queued - m.embedded;
+  return (
+    `${shape}, server time outside the sandbox (queue in, reply back): ${m.embedded.toFixed(2)} ms embedded, ` +
+    `${m.queued.toFixed(2)} ms through BullMQ: ${added.toFixed(2)} ms added (goal < 2 ms: ${added < 2 ? 'met' : 'MISSED'})`
+  );
+}
+
 async function queueModeLines(
   docker: Docker,
   running: RunningServer,
@@ -75,11 +84,10 @@ async function queueModeLines(
     `through BullMQ on Redis:    ${fmt(q.queued)}`,
     `queue overhead: ${(q.queued.medianMs - q.embedded.medianMs).toFixed(2)} ms between medians, ` +
       `${q.pairedOverheadMs.toFixed(2)} ms median of back-to-back pairs (end to end: the sandbox's noise dwarfs it)`,
-    `queue phase as the server measures it: ${q.serverQueueMs.embedded.toFixed(2)} ms embedded, ` +
-      `${q.serverQueueMs.queued.toFixed(2)} ms through BullMQ (dispatch to the worker's admission): ` +
-      `${(q.serverQueueMs.queued - q.serverQueueMs.embedded).toFixed(2)} ms added; goal < 2 ms`,
+    outsideLine('one process', q.serverOutsideMs),
     `API and worker as separate processes: ${fmt(q.separate.queued)} beside embedded ${fmt(q.separate.embedded)}; ` +
       `${q.separatePairedOverheadMs.toFixed(2)} ms median of back-to-back pairs`,
+    outsideLine('separate processes', q.separateOutsideMs),
     ...q.throughput.map(
       (t) =>
         `sustained, API process + ${t.workers} worker process(es), concurrency 8: ${t.perSecond.toFixed(2)} runs/s ` +

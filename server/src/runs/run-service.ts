@@ -20,6 +20,7 @@ import type { KeySlots } from './key-slots.js';
 import { applyChecker, planChecker } from './checker.js';
 import { passed, testResult, testResults } from './test-results.js';
 import { createRunRequestSchema, validateRunRequest, type ValidatedRun } from './run-request.js';
+import { wallClockMs } from '../util/wall-clock.js';
 
 export type { RunResponse };
 
@@ -233,7 +234,7 @@ export class RunService {
       state,
       language: prepared.runtime.language,
       keyId: hooks.keyId ?? null,
-      createdAt,
+      createdAt: Math.floor(createdAt),
       finishedAt: state === 'queued' || state === 'running' ? null : Date.now(),
       request: {
         files: files.length,
@@ -410,7 +411,7 @@ export class RunService {
     hooks.onQueued?.();
     const c = this.deps.config;
     const life = new RunLifecycle();
-    const admittedAt = Date.now();
+    const admittedAt = wallClockMs();
     const createdAt = hooks.createdAt ?? admittedAt;
     this.live.add(life);
     // One deadline for the whole run; each wait below is also bounded by its own, shorter budget.

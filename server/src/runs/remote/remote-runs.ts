@@ -4,6 +4,7 @@ import type { RunResponse } from '@coderunner/protocol';
 import { CodeRunnerError, createError, ERRORS, type ErrorCode } from '../../errors/errors.js';
 import type { Execution } from '../../sandbox/sandbox.js';
 import type { PreparedRun, RunHooks } from '../run-service.js';
+import { wallClockMs } from '../../util/wall-clock.js';
 import type { LiveWorkers } from './workers.js';
 import {
   eventFromWire,
@@ -112,7 +113,7 @@ export class RemoteRuns {
       recordProgress: hooks.recordProgress === true,
       replyTo: names.replies(apiId),
       streaming: Boolean(hooks.onEvent ?? hooks.onTest ?? hooks.onStart),
-      queuedAt: Date.now(),
+      queuedAt: wallClockMs(),
     };
     return new Promise<RunResponse>((resolve, reject) => {
       const timers: NodeJS.Timeout[] = [];
@@ -233,9 +234,16 @@ export class RemoteRuns {
       case 'test':
         hooks.onTest?.(message.index, message.result);
         break;
-      case 'result':
-        entry.settle({ response: message.response });
+      case 'result': {
+        // totalMs as this process sees it: from the queueing here to the result here, the reply's hop included.
+        const { response, sentAt } = message;
+        if (sentAt !== undefined) {
+          const hop = Math.max(0, wallClockMs() - sentAt);
+          response.timings.totalMs = Math.round((response.timings.totalMs + hop) * 10) / 10;
+        }
+        entry.settle({ response });
         break;
+      }
       case 'error': {
         const { code, message: text, headers } = message.error;
         const known = Object.hasOwn(ERRORS, code);

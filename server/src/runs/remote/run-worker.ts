@@ -2,6 +2,7 @@ import { Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { CodeRunnerError, createError } from '../../errors/errors.js';
 import type { Execution } from '../../sandbox/sandbox.js';
+import { wallClockMs } from '../../util/wall-clock.js';
 import type { KeySlots } from '../key-slots.js';
 import type { PreparedRun, RunHooks, RunService } from '../run-service.js';
 import {
@@ -204,7 +205,7 @@ export class RunWorker {
       }
       const response = await o.runs.execute(prepared, hooks);
       outcome = response.status;
-      this.reply(data, { id: data.id, kind: 'result', response });
+      this.reply(data, { id: data.id, kind: 'result', response, sentAt: wallClockMs() });
     } catch (err) {
       const error =
         err instanceof CodeRunnerError
@@ -230,7 +231,7 @@ export class RunWorker {
         data.queuedAt,
         `the run was lost: ${why}; it is not run again, since its program had started`,
       );
-      this.reply(data, { id: data.id, kind: 'result', response });
+      this.reply(data, { id: data.id, kind: 'result', response, sentAt: wallClockMs() });
     } catch (err) {
       o.logger.warn({ run: data.id, err: String(err) }, 'could not record a lost run');
     } finally {

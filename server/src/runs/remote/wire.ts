@@ -23,7 +23,10 @@ export interface RunJobData {
   replyTo: string | null;
   /** Stream every event and test result to replyTo, not only the start and the result. */
   streaming: boolean;
-  /** Unix ms when it was queued; a worker that takes it after RUN_QUEUE_TIMEOUT_MS answers queue timeout. */
+  /**
+   * Unix ms when it was queued, to a fraction of a ms (util/wall-clock.ts): the worker counts the wait from it in
+   * the run's queueMs, and answers queue timeout when it takes the run after RUN_QUEUE_TIMEOUT_MS.
+   */
   queuedAt: number;
 }
 
@@ -44,7 +47,8 @@ export type WorkerMessage =
   | { id: string; kind: 'started' }
   | { id: string; kind: 'event'; event: WireEvent }
   | { id: string; kind: 'test'; index: number; result: TestResult }
-  | { id: string; kind: 'result'; response: RunResponse }
+  /** sentAt: the worker's wall clock (ms, fractional) as it sent the result; the API adds the hop to totalMs. */
+  | { id: string; kind: 'result'; response: RunResponse; sentAt?: number }
   | { id: string; kind: 'error'; error: WireError };
 
 export type ControlMessage =
