@@ -20,6 +20,7 @@
  *   exec.c     the stage's child side: stdio, rlimits, becoming the runner uid, exec
  *   outputs.c  files out of a run (W and U frames)
  *   kill.c     killing every process of the runner uid
+ *   prestart.c the pre-started process: started before the request, handed the first stage
  */
 #ifndef CODERUNNER_AGENT_H
 #define CODERUNNER_AGENT_H
@@ -32,7 +33,7 @@
 #include <sys/time.h>
 #include <sys/types.h>
 
-#define AGENT_VERSION "coderunner-agent 3"
+#define AGENT_VERSION "coderunner-agent 4"
 #define PROTO_VERSION 3u
 
 /* Caps on what the server may make us hold in memory; the container's own memory limit is 256 MiB. */
@@ -66,6 +67,7 @@ struct file {
 #define FLAG_OWN_STDIN 8u /* the stage's own stdin bytes, then end of input */
 #define FLAG_RESET 16u    /* the work dir back to the request's files, plus the stage's own, before the stage */
 #define FLAG_OUTPUTS 32u  /* after the stage, send the files under out/ (and matching the request's globs) */
+#define FLAG_PRESTART 64u /* the pre-started process may take this stage (prestart.c) */
 
 struct stage {
 	char *name, **argv, **envp;
@@ -109,6 +111,7 @@ struct reaped {
 struct cpu_base {
 	bool have_cg;
 	uint64_t cg, self;
+	uint64_t pre; /* what a pre-started process had used before its hand-over (/proc's count), else 0 */
 };
 
 /* Bytes read from stdin and not yet consumed as frames. */
@@ -142,6 +145,9 @@ extern bool k_seen; /* a K frame arrived during the current stage */
 /* stage.c */
 extern pid_t stage_pid; /* main process of the running stage, until it is reaped (its pgid too, thanks to setsid) */
 
+/* prestart.c */
+extern pid_t prestart_pid; /* the pre-started process while it waits for its stage; 0 once handed over or gone */
+
 static inline uint64_t tv_ns(struct timeval tv)
 {
 	return (uint64_t)tv.tv_sec * 1000000000ULL + (uint64_t)tv.tv_usec * 1000ULL;
@@ -171,6 +177,7 @@ bool wait_go(uint8_t idx);
 
 /* request.c */
 void parse_request(const unsigned char *payload, size_t len, struct request *rq);
+void parse_prestart(const unsigned char *payload, size_t len, struct stage *st, char ***replaces);
 void write_files(const struct file *f, uint32_t n, const struct file *f2, uint32_t n2, bool clear);
 
 /* cgroup.c */
@@ -178,6 +185,7 @@ void cgroup_init(void);
 uint64_t cg_oom_kills(void);
 void cpu_base_init(struct cpu_base *b);
 uint64_t stage_cpu_ns(const struct cpu_base *b, pid_t pid);
+uint64_t proc_cpu_ns(pid_t pid);
 
 /* stage.c */
 void handle_signals(struct reaped *rp);
@@ -185,12 +193,19 @@ void run_stage(uint8_t idx, const struct stage *st, bool has_stdin, struct resul
 
 /* exec.c */
 bool become_runner(void);
-_Noreturn void child_exec(const struct stage *st, int in0, int out1, int err1);
+_Noreturn void child_exec(const struct stage *st, int in0, int out1, int err1, int fd3);
 
 /* outputs.c */
 void send_outputs(uint8_t idx, const struct request *rq);
 
 /* kill.c */
 void kill_runner(int sig);
+
+/* prestart.c */
+void prestart_begin(const unsigned char *payload, size_t len);
+bool prestart_fits(const struct stage *st);
+pid_t prestart_handover(const struct stage *st, int *in1, int *out0, int *err0, uint64_t *pre_ns);
+void prestart_discard(void);
+uint64_t task_cpu_ns(pid_t pid);
 
 #endif

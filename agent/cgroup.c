@@ -142,7 +142,7 @@ static uint64_t self_cpu_ns(void)
 	return tv_ns(u.ru_utime) + tv_ns(u.ru_stime);
 }
 
-static uint64_t proc_cpu_ns(pid_t pid)
+uint64_t proc_cpu_ns(pid_t pid)
 {
 	char path[64], b[1024];
 	unsigned long ut, st;
@@ -167,6 +167,7 @@ void cpu_base_init(struct cpu_base *b)
 {
 	b->have_cg = cg_cpu_ns(&b->cg);
 	b->self = self_cpu_ns();
+	b->pre = 0;
 }
 
 /*
@@ -182,7 +183,7 @@ uint64_t stage_cpu_ns(const struct cpu_base *b, pid_t pid)
 		v -= b->cg;
 		c = v > self ? v - self : 0;
 	}
-	if (pid > 0 && (v = proc_cpu_ns(pid)) > c)
-		c = v;
+	if (pid > 0 && (v = proc_cpu_ns(pid)) > b->pre && v - b->pre > c)
+		c = v - b->pre;
 	return c;
 }

@@ -102,7 +102,7 @@ static _Noreturn void child_fail(const char *what)
 	_exit(127);
 }
 
-void child_exec(const struct stage *st, int in0, int out1, int err1)
+void child_exec(const struct stage *st, int in0, int out1, int err1, int fd3)
 {
 	sigset_t none;
 	sigemptyset(&none);
@@ -111,9 +111,14 @@ void child_exec(const struct stage *st, int in0, int out1, int err1)
 	setsid();
 	if (dup2(in0, 0) < 0 || dup2(out1, 1) < 0 || dup2(err1, 2) < 0)
 		_exit(127);
+	/* A pre-started process gets its hand-over socket as fd 3 (dup2 clears O_CLOEXEC; fd3 is never 0-3 here,
+	 * since the agent's own stdio and the pipes above come first). */
+	if (fd3 >= 0 && dup2(fd3, 3) < 0)
+		_exit(127);
 	/* Everything of ours is O_CLOEXEC already; this also catches fds inherited from whoever started us. */
-	if (close_range(3, ~0U, 0) < 0)
-		for (int fd = 3; fd < 4096; fd++)
+	unsigned first = fd3 >= 0 ? 4 : 3;
+	if (close_range(first, ~0U, 0) < 0)
+		for (int fd = (int)first; fd < 4096; fd++)
 			close(fd);
 	/* If the cgroup runs out of memory, the OOM killer must pick the program, not the agent. Our /proc/self
 	 * belongs to root while we are not dumpable (inherited from the agent), which a runner-uid child is not:

@@ -221,6 +221,8 @@ void process_frames(void)
 			break;
 		case 'R':
 			fatal("a second R frame");
+		case 'S':
+			fatal("an S frame after the start");
 		default:
 			fatal("unknown frame type 0x%02x", in.buf[0]);
 		}

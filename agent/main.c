@@ -54,7 +54,7 @@ static bool choose_runner(bool uid_given)
 
 int main(int argc, char **argv)
 {
-	bool uid_given = false;
+	bool uid_given = false, prestart = false;
 	for (int i = 1; i < argc; i++) {
 		char *end = NULL;
 		unsigned long u = 0;
@@ -65,8 +65,10 @@ int main(int argc, char **argv)
 			run_uid = (uid_t)u, run_gid = (gid_t)u;
 			uid_given = true;
 			i++;
+		} else if (strcmp(argv[i], "--prestart") == 0) {
+			prestart = true;
 		} else {
-			fprintf(stderr, "usage: coderunner-agent [--workdir /ABSOLUTE/DIR] [--uid N (not 0)]\n");
+			fprintf(stderr, "usage: coderunner-agent [--workdir /ABSOLUTE/DIR] [--uid N (not 0)] [--prestart]\n");
 			return 2;
 		}
 	}
@@ -110,9 +112,23 @@ int main(int argc, char **argv)
 	umask(022);
 	cgroup_init();
 	prepare_workdir();
+	size_t total;
+	if (prestart) {
+		/* The S frame comes first (the server writes it before the container starts): its process is started
+		 * and ready, or given up, before Y. */
+		while ((total = frame_ready()) == 0) {
+			if (in.eof)
+				fatal("stdin closed before the pre-start frame");
+			wait_stdin();
+			read_more();
+		}
+		if (in.buf[0] != 'S')
+			fatal("with --prestart the first frame must be S, got 0x%02x", in.buf[0]);
+		prestart_begin(in.buf + 5, total - 5);
+		consume(total);
+	}
 	send_str_frame('Y', AGENT_VERSION);
 
-	size_t total;
 	while ((total = frame_ready()) == 0) {
 		if (in.eof)
 			fatal("stdin closed before the request");

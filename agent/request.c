@@ -129,7 +129,7 @@ static void parse_stage(struct cur *c, struct stage *st)
 	st->files = take_files(c, &st->nfiles);
 	if (!st->wall_ms || !st->cpu_ms)
 		fatal("stage '%s' has a zero time limit", st->name);
-	if (st->flags & ~(FLAG_STDIN | FLAG_PAUSE | FLAG_TRUNCATE | FLAG_OWN_STDIN | FLAG_RESET | FLAG_OUTPUTS))
+	if (st->flags & ~(FLAG_STDIN | FLAG_PAUSE | FLAG_TRUNCATE | FLAG_OWN_STDIN | FLAG_RESET | FLAG_OUTPUTS | FLAG_PRESTART))
 		fatal("stage '%s' has unknown flags 0x%x", st->name, st->flags);
 	if ((st->flags & FLAG_STDIN) && (st->flags & FLAG_OWN_STDIN))
 		fatal("stage '%s' has both the stdin stream and its own stdin", st->name);
@@ -171,6 +171,20 @@ void parse_request(const unsigned char *payload, size_t len, struct request *rq)
 	rq->max_out_bytes = take64(&c, "max output bytes");
 	if (c.p != c.end)
 		fatal("%zu unexpected bytes after the request", (size_t)(c.end - c.p));
+}
+
+/* The S frame: the argv prefix the pre-started process stands in for, then its own stage (prestart.c). */
+void parse_prestart(const unsigned char *payload, size_t len, struct stage *st, char ***replaces)
+{
+	struct cur c = { payload, payload + len };
+	if (take32(&c, "version") != PROTO_VERSION)
+		fatal("unsupported pre-start version");
+	*replaces = take_strv(&c, 1, "replaced argv");
+	parse_stage(&c, st);
+	if (st->stdin_len || st->nfiles)
+		fatal("the pre-start stage has stdin or files");
+	if (c.p != c.end)
+		fatal("%zu unexpected bytes after the pre-start stage", (size_t)(c.end - c.p));
 }
 
 /* nftw callbacks for clearing the work dir: first every folder made searchable again (a program may have

@@ -46,6 +46,8 @@ void handle_signals(struct reaped *rp)
 		pid_t p = wait4(-1, &st, WNOHANG, &ru);
 		if (p <= 0)
 			break;
+		if (p == prestart_pid)
+			prestart_pid = 0; /* ended while it waited: the stage starts plainly */
 		if (!rp)
 			continue;
 		if (p == stage_pid) {
@@ -66,34 +68,54 @@ void handle_signals(struct reaped *rp)
 void run_stage(uint8_t idx, const struct stage *st, bool has_stdin, struct result *r)
 {
 	static unsigned char obuf[5 + CHUNK];
-	int outp[2], errp[2], inp[2] = { -1, -1 };
+	int outp[2] = { -1, -1 }, errp[2] = { -1, -1 }, inp[2] = { -1, -1 };
 	memset(r, 0, sizeof *r);
 	k_seen = false;
-	/* Pipes belong to whoever creates them (the fs uid): made as the runner, the program can reopen its own
-	 * stdio through /dev/stdin, /dev/stdout and /dev/stderr, as many programs do. Without root we are the
-	 * runner already. */
-	if (as_root)
-		setfsgid(run_gid), setfsuid(run_uid);
-	bool piped = pipe2(outp, O_CLOEXEC) == 0 && pipe2(errp, O_CLOEXEC) == 0 && (!has_stdin || pipe2(inp, O_CLOEXEC) == 0);
-	if (as_root)
-		setfsuid(0), setfsgid(0);
-	if (!piped)
-		fatal("pipe: %m");
-	if (!has_stdin && (inp[0] = open("/dev/null", O_RDONLY | O_CLOEXEC)) < 0)
-		fatal("stdin for the stage: %m");
+	/* The pre-started process takes the first stage when it fits; any other stage starts plainly. */
+	bool handed = idx == 0 && prestart_fits(st);
+	if (!handed)
+		prestart_discard();
 	uint64_t oom0 = cg_oom_kills();
 	struct cpu_base base;
-	cpu_base_init(&base);
-	int64_t t0 = now_ns();
-	pid_t pid = fork();
-	if (pid < 0)
-		fatal("fork: %m");
-	if (pid == 0)
-		child_exec(st, inp[0], outp[1], errp[1]);
+	pid_t pid = 0;
+	int64_t t0 = 0;
+	if (handed) {
+		cpu_base_init(&base);
+		t0 = now_ns();
+		pid = prestart_handover(st, &inp[1], &outp[0], &errp[0], &base.pre);
+		handed = pid != 0;
+		/* A stage without stdin (a compile) reads end of file from the launcher's pipe at once. */
+		if (handed && !has_stdin) {
+			close(inp[1]);
+			inp[1] = -1;
+		}
+	}
+	if (!pid) {
+		/* Pipes belong to whoever creates them (the fs uid): made as the runner, the program can reopen its
+		 * own stdio through /dev/stdin, /dev/stdout and /dev/stderr, as many programs do. Without root we are
+		 * the runner already. */
+		if (as_root)
+			setfsgid(run_gid), setfsuid(run_uid);
+		bool piped = pipe2(outp, O_CLOEXEC) == 0 && pipe2(errp, O_CLOEXEC) == 0 &&
+			     (!has_stdin || pipe2(inp, O_CLOEXEC) == 0);
+		if (as_root)
+			setfsuid(0), setfsgid(0);
+		if (!piped)
+			fatal("pipe: %m");
+		if (!has_stdin && (inp[0] = open("/dev/null", O_RDONLY | O_CLOEXEC)) < 0)
+			fatal("stdin for the stage: %m");
+		cpu_base_init(&base);
+		t0 = now_ns();
+		pid = fork();
+		if (pid < 0)
+			fatal("fork: %m");
+		if (pid == 0)
+			child_exec(st, inp[0], outp[1], errp[1], -1);
+		close(outp[1]);
+		close(errp[1]);
+		close(inp[0]);
+	}
 	stage_pid = pid;
-	close(outp[1]);
-	close(errp[1]);
-	close(inp[0]);
 	int fds[3] = { outp[0], errp[0], inp[1] };
 	if (fds[2] >= 0)
 		fcntl(fds[2], F_SETFL, O_NONBLOCK); /* a program that never reads its stdin must not stall us */
@@ -101,9 +123,14 @@ void run_stage(uint8_t idx, const struct stage *st, bool has_stdin, struct resul
 	process_frames(); /* frames that came in with the request or before this stage */
 
 	struct reaped rp = { 0 };
-	int64_t wall_ns = (int64_t)st->wall_ms * MS, next_cpu = t0 + TICK_NS, next_kill = 0;
+	int64_t wall_ns = (int64_t)st->wall_ms * MS, next_cpu = t0 + TICK_NS, next_kill = 0, cpu_grace = 0;
 	int post_kills = 0;
 	uint64_t sent[2] = { 0, 0 };
+	/* A handed-over process's RLIMIT_CPU counts from its own start: the agent sends the SIGXCPU a plain start's
+	 * limit (whole seconds up) would, when the process's own CPU time since the hand-over reaches it, and then
+	 * gives the signal a moment before its own CPU check kills, as the kernel's signal comes first there too. */
+	uint64_t xcpu_ns = ((uint64_t)st->cpu_ms + 999) / 1000 * 1000 * MS;
+	bool xcpu_due = handed;
 	for (;;) {
 		int64_t now = now_ns(), wake;
 		if (!rp.main_done) {
@@ -111,8 +138,22 @@ void run_stage(uint8_t idx, const struct stage *st, bool has_stdin, struct resul
 				r->limit = LIM_WALL;
 			if (!r->limit && now >= next_cpu) {
 				next_cpu = now + TICK_NS;
-				if (stage_cpu_ns(&base, pid) > (uint64_t)st->cpu_ms * MS)
+				if (xcpu_due) {
+					uint64_t own = task_cpu_ns(pid), used = own > base.pre ? own - base.pre : 0;
+					if (used >= xcpu_ns) {
+						kill(pid, SIGXCPU);
+						xcpu_due = false;
+						cpu_grace = now + REKILL_NS;
+					} else {
+						/* Wake again before it can get there: at most 2 CPUs' worth, to the ms. */
+						int64_t left = (int64_t)((xcpu_ns - used) / 2);
+						next_cpu = now + (left < MS ? MS : left < TICK_NS ? left : TICK_NS);
+					}
+				}
+				if (now >= cpu_grace && stage_cpu_ns(&base, pid) > (uint64_t)st->cpu_ms * MS)
 					r->limit = LIM_CPU;
+				else if (now < cpu_grace && cpu_grace < next_cpu)
+					next_cpu = cpu_grace;
 			}
 			if (r->limit && now >= next_kill) {
 				kill_runner(SIGKILL);
@@ -213,6 +254,7 @@ void run_stage(uint8_t idx, const struct stage *st, bool has_stdin, struct resul
 
 	int wst = rp.status;
 	uint64_t ru_cpu = tv_ns(rp.ru.ru_utime) + tv_ns(rp.ru.ru_stime);
+	ru_cpu = ru_cpu > base.pre ? ru_cpu - base.pre : 0; /* a pre-started process's time before its hand-over */
 	uint64_t cpu = stage_cpu_ns(&base, 0);
 	if (ru_cpu > cpu)
 		cpu = ru_cpu;

@@ -28,6 +28,7 @@ describe('README language table', () => {
           env: {},
           limits: {},
           compileLimits: {},
+          prestart: null,
           libraries: {},
         },
         image: {

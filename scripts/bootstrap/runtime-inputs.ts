@@ -6,7 +6,7 @@ import { join, relative, sep } from 'node:path';
 import { BootstrapError } from './util.js';
 
 /** Folders inside a runtime that are not part of its image (conformance programs are run against it, not in it). */
-export const EXCLUDED_DIRS = new Set(['tests']);
+export const EXCLUDED_DIRS = new Set(['tests', 'prestart-cases']);
 
 /** Resolves LANGUAGES (comma list; empty or unset = all) against the known languages, rejecting unknown names. */
 export function selectLanguages(requested: string | undefined, known: readonly string[]): string[] {

@@ -6,7 +6,7 @@ import type Docker from 'dockerode';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { buildApp } from './app.js';
 import type { Config } from './config/config.js';
-import { containerLimitsFor } from './runs/run-plan.js';
+import { containerLimitsFor, prestartFor } from './runs/run-plan.js';
 import { Metrics } from './observability/metrics.js';
 import type { RunStore } from './store/run-store.js';
 import { SqliteRunStore } from './store/sqlite-run-store.js';
@@ -83,9 +83,15 @@ async function createLocalParts(
     enabled: config.languages,
     driver,
   });
-  const specs = registry
-    .list()
-    .map((r) => ({ language: r.language, image: r.image, ...containerLimitsFor(config, r) }));
+  const specs = registry.list().map((r) => {
+    const prestart = config.RUN_PRESTART ? prestartFor(config, r) : undefined;
+    return {
+      language: r.language,
+      image: r.image,
+      ...containerLimitsFor(config, r),
+      ...(prestart ? { prestart } : {}),
+    };
+  });
   const pools = new SandboxPools({
     driver,
     specs,

@@ -2,7 +2,7 @@ import Docker from 'dockerode';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { pino } from 'pino';
 import { loadConfig } from '../src/config/config.js';
-import { createServer, type CodeRunnerServer } from '../src/create-server.js';
+import { createServer, type CodeRunnerServer, type ServerOptions } from '../src/create-server.js';
 import { CONTAINER_LABELS } from '../src/sandbox/docker-sandbox-driver.js';
 
 /** The engine the tests use: TEST_DOCKER_SOCKET (e.g. a second, differently configured dockerd), else the usual one. */
@@ -12,7 +12,10 @@ export const docker = new Docker({ socketPath: process.env.TEST_DOCKER_SOCKET ??
  * A real server on the real Docker engine, with small pools, waiting until they are warm. Pools keep their
  * size whether used or not unless the test sets POOL_IDLE_SIZE itself.
  */
-export async function startTestServer(env: Record<string, string> = {}): Promise<CodeRunnerServer> {
+export async function startTestServer(
+  env: Record<string, string> = {},
+  options: Pick<ServerOptions, 'onAgentLog'> = {},
+): Promise<CodeRunnerServer> {
   const poolSize = env.POOL_SIZE ?? '2';
   const config = loadConfig({
     LANGUAGES: 'python,javascript',
@@ -26,7 +29,7 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     RUN_STORE: 'memory',
     ...env,
   });
-  const server = await createServer({ config, docker, logger: pino({ level: 'silent' }) });
+  const server = await createServer({ config, docker, logger: pino({ level: 'silent' }), ...options });
   const record = { server, closed: false };
   started.push(record);
   server.app.addHook('onClose', async () => {

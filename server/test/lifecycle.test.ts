@@ -78,6 +78,7 @@ describe('server lifecycle', () => {
       env: {},
       limits: {},
       compileLimits: {},
+      prestart: null,
       libraries: {},
     };
     const registry = new RuntimeRegistry([

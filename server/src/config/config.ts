@@ -178,6 +178,10 @@ export const configSchema = z.object({
   ),
   SHUTDOWN_GRACE_MS: int('How long in-flight runs may take to finish after SIGTERM', 35000, 0, 600000),
   SERVE_CLIENT: bool('Serve the web client at /', true),
+  RUN_PRESTART: bool(
+    'Start the interpreter of runtimes that declare a prestart in each warm container before its run (off: plain starts)',
+    true,
+  ),
   API_KEYS: z
     .string()
     .default('')

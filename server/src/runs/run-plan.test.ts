@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../config/config.js';
 import type { Runtime } from '../runtimes/runtime-registry.js';
 import { expandCommand } from './command-template.js';
-import { buildAgentRequest, containerLimitsFor, resolveLimits } from './run-plan.js';
+import { buildAgentRequest, containerLimitsFor, prestartFor, resolveLimits } from './run-plan.js';
 import type { ValidatedRun } from './run-request.js';
 
 const runtime = (limits: Record<string, number> = {}, compile: string[] | null = null): Runtime => ({
@@ -23,6 +23,7 @@ const runtime = (limits: Record<string, number> = {}, compile: string[] | null =
     env: { A: 'b' },
     limits,
     compileLimits: {},
+    prestart: null,
     libraries: {},
   },
 });
@@ -151,5 +152,39 @@ describe('run planning', () => {
     expect(request.stages[1]!.env).toContain('A=b');
     expect(request.stages[1]!.env).toContain('HOME=/work');
     expect(request.stdin.toString()).toBe('in');
+  });
+
+  it('offers the first stage to a pre-started interpreter only when it is the plain command it stands in for', () => {
+    const config = loadConfig({});
+    const base = runtime();
+    const rt: Runtime = {
+      ...base,
+      manifest: {
+        ...base.manifest,
+        run: ['python3', '-u', '{interpreterArgs}', '{entry}', '{args}'],
+        prestart: { command: ['/launcher', 'python3', '-u'], replaces: ['python3', '-u'] },
+      },
+    };
+    const plan = (run: ValidatedRun) => buildAgentRequest(config, rt, run, resolveLimits(config, rt, run));
+    const plain = plan(validated());
+    expect(plain.stages.map((s) => s.prestart === true)).toEqual([true]);
+    expect(plain.stages[0]!.argv).toEqual(['python3', '-u', 'src/main.c', '1', '2']);
+    // An interpreter option of the request's own would come before the entry: the plain start runs it.
+    const withOption = validated();
+    withOption.body.interpreterArgs = ['-O'];
+    expect(plan(withOption).stages[0]!.prestart).toBeUndefined();
+    // With test cases only the first test can take it (the agent discards it after the first stage).
+    const tests = validated();
+    tests.body.tests = [{}, {}];
+    tests.testFiles = [[], []];
+    expect(plan(tests).stages.map((s) => s.prestart === true)).toEqual([true, false]);
+    // The launcher starts with the run stage's env and default limits, and the largest CPU limit a run may have.
+    const prestart = prestartFor(config, rt)!;
+    expect(prestart.replaces).toEqual(['python3', '-u']);
+    expect(prestart.stage.argv).toEqual(['/launcher', 'python3', '-u']);
+    expect(prestart.stage.env).toEqual(plain.stages[0]!.env);
+    expect(prestart.stage.fileSizeBytes).toBe(plain.stages[0]!.fileSizeBytes);
+    expect(prestart.stage.cpuMs).toBe(config.RUN_MAX_TIMEOUT_MS);
+    expect(prestartFor(config, runtime())).toBeUndefined();
   });
 });

@@ -1,5 +1,5 @@
 import type { Config } from '../config/config.js';
-import type { AgentRequest, AgentStage } from '../sandbox/agent-protocol.js';
+import type { AgentPrestart, AgentRequest, AgentStage } from '../sandbox/agent-protocol.js';
 import type { ContainerLimits } from '../sandbox/sandbox.js';
 import type { Runtime } from '../runtimes/runtime-registry.js';
 import { expandCommand } from './command-template.js';
@@ -41,6 +41,9 @@ export type PlanConfig = Pick<
   | 'COMPILE_PIDS'
   | 'RUN_OUTPUT_FILES_MAX'
   | 'RUN_OUTPUT_FILES_MAX_KB'
+  | 'RUN_MAX_TIMEOUT_MS'
+  | 'COMPILE_MAX_TIMEOUT_MS'
+  | 'SANDBOX_READY_TIMEOUT_MS'
 >;
 
 const BASE_ENV = [
@@ -49,6 +52,40 @@ const BASE_ENV = [
   'LANG=C.UTF-8',
   'TMPDIR=/tmp',
 ];
+
+/** The environment every stage of a runtime runs with: the base plus runtime.json's env. */
+export function envOf(runtime: Pick<Runtime, 'manifest'>): string[] {
+  return [...BASE_ENV, ...Object.entries(runtime.manifest.env).map(([k, v]) => `${k}=${v}`)];
+}
+
+/**
+ * The pre-started process of a runtime's warm containers (runtime.json `prestart`), or undefined: the launcher
+ * with the env and limits of the first stage (the compile when there is one, else the run), so that a first
+ * stage with those takes it over. Its CPU limit is the largest such a stage may have (the agent counts the
+ * stage's own from the hand-over and holds it to the stage's limit); its wall limit is how long the agent waits
+ * for it to be ready before the container is.
+ */
+export function prestartFor(
+  config: PlanConfig,
+  runtime: Pick<Runtime, 'manifest'>,
+): AgentPrestart | undefined {
+  const p = runtime.manifest.prestart;
+  if (!p) return undefined;
+  return {
+    replaces: p.replaces,
+    stage: {
+      name: runtime.manifest.compile ? 'compile' : 'run',
+      argv: p.command,
+      env: envOf(runtime),
+      wallMs: Math.max(1, Math.min(10000, Math.floor(config.SANDBOX_READY_TIMEOUT_MS / 2))),
+      cpuMs: runtime.manifest.compile ? config.COMPILE_MAX_TIMEOUT_MS : config.RUN_MAX_TIMEOUT_MS,
+      fileSizeBytes: config.RUN_FILE_SIZE_MB * 1024 * 1024,
+      outputBytes: 0,
+      attachStdin: true,
+      pauseBefore: false,
+    },
+  };
+}
 
 /**
  * The limits a runtime's warm containers are created with: the compile stage's when it compiles (it runs
@@ -117,7 +154,7 @@ export function buildAgentRequest(
   options: { interactive?: boolean } = {},
 ): AgentRequest {
   const m = runtime.manifest;
-  const env = [...BASE_ENV, ...Object.entries(m.env).map(([k, v]) => `${k}=${v}`)];
+  const env = envOf(runtime);
   const context = {
     entry: run.entry,
     files: run.files.map((f) => f.name),
@@ -178,6 +215,18 @@ export function buildAgentRequest(
     }
   } else {
     stages.push(runStage);
+  }
+  // The container's pre-started process may take the first stage when it is the plain command it stands in
+  // for: the compile, or a run without interpreter options of the request's own (the agent checks env and
+  // limits).
+  const first = stages[0];
+  if (
+    m.prestart &&
+    first &&
+    (first.name === 'compile' || context.interpreterArgs.length === 0) &&
+    m.prestart.replaces.every((arg, i) => first.argv[i] === arg)
+  ) {
+    stages[0] = { ...first, prestart: true };
   }
   return {
     files: run.files.map((f) => ({ name: f.name, content: f.content, executable: false })),

@@ -33,6 +33,21 @@ const limitsSchema = z
   })
   .strict();
 
+const prestartSchema = z
+  .object({
+    command: z
+      .array(z.string().min(1))
+      .min(1)
+      .describe('the launcher: started before the request, as the runner uid, with the first stage env and limits'),
+    replaces: z
+      .array(z.string().min(1))
+      .min(1)
+      .describe(
+        'the start of the first stage (`compile`, else `run`) it stands in for; a first stage whose argv is this plus more is handed over',
+      ),
+  })
+  .strict();
+
 /** Schema of runtimes/<language>/runtime.json. */
 export const runtimeManifestSchema = z
   .object({
@@ -48,8 +63,13 @@ export const runtimeManifestSchema = z
     compileLimits: limitsSchema.default({}),
     /** Libraries a program can use, by name, with the Debian package that brings each (its version is listed). */
     libraries: z.record(z.string().min(1), z.string().regex(/^[a-z0-9][a-z0-9+.-]+$/)).default({}),
+    /** A pre-started process for the first stage, the compile or else the run (agent/prestart.c). */
+    prestart: prestartSchema.nullable().default(null),
   })
-  .strict();
+  .strict()
+  .refine((m) => !m.prestart || m.prestart.replaces.every((arg, i) => (m.compile ?? m.run)[i] === arg), {
+    message: 'prestart.replaces must be the start of the first stage: compile when there is one, else run',
+  });
 
 export type RuntimeManifest = z.infer<typeof runtimeManifestSchema>;
 

@@ -40,6 +40,19 @@ export interface AgentStage {
   files?: AgentFile[];
   /** After the stage, send the files under out/ and matching the request's outputGlobs (W and U frames). */
   collectOutputs?: boolean;
+  /**
+   * The container's pre-started process may take this stage (flag bit 6): set only on a first stage whose argv
+   * is the plain command the pre-start stands in for; the agent still checks its env and limits.
+   */
+  prestart?: boolean;
+}
+
+/** A pre-started process: what the agent starts before the request (sandbox spec, `S` frame). */
+export interface AgentPrestart {
+  /** The argv prefix of the plain command it stands in for (`python3 -u`): argv[k..] is what it is handed. */
+  replaces: string[];
+  /** The process itself: the launcher's argv, and the env and limits of the runs it may take. */
+  stage: AgentStage;
 }
 
 export interface AgentRequest {
@@ -131,42 +144,56 @@ class Writer {
 }
 
 /** Encodes the `R` run request frame. */
+function writeFiles(w: Writer, list: readonly AgentFile[]): void {
+  w.u32(list.length);
+  for (const file of list)
+    w.str(file.name)
+      .bytes(file.content)
+      .u8(file.executable ? 1 : 0);
+}
+
+function writeStage(w: Writer, s: AgentStage): void {
+  w.str(s.name).strings(s.argv).strings(s.env);
+  w.u32(s.wallMs)
+    .u32(s.cpuMs)
+    .u64(s.fileSizeBytes)
+    .u64(s.outputBytes)
+    .u32(
+      (s.attachStdin ? 1 : 0) |
+        (s.pauseBefore ? 2 : 0) |
+        (s.truncateOutput === true ? 4 : 0) |
+        (s.ownStdin ? 8 : 0) |
+        (s.resetWorkDir === true ? 16 : 0) |
+        (s.collectOutputs === true ? 32 : 0) |
+        (s.prestart === true ? 64 : 0),
+    )
+    .u64(s.addressSpaceBytes ?? 0)
+    .u32(s.processes ?? 0)
+    .u64(s.stackBytes ?? 0)
+    .bytes(s.ownStdin ?? Buffer.alloc(0));
+  writeFiles(w, s.resetWorkDir === true ? (s.files ?? []) : []);
+}
+
 export function encodeRunRequest(request: AgentRequest): Buffer {
   const w = new Writer().u32(PROTOCOL_VERSION);
-  const files = (list: readonly AgentFile[]) => {
-    w.u32(list.length);
-    for (const file of list)
-      w.str(file.name)
-        .bytes(file.content)
-        .u8(file.executable ? 1 : 0);
-  };
-  files(request.files);
+  writeFiles(w, request.files);
   w.u32(request.stages.length);
-  for (const s of request.stages) {
-    w.str(s.name).strings(s.argv).strings(s.env);
-    w.u32(s.wallMs)
-      .u32(s.cpuMs)
-      .u64(s.fileSizeBytes)
-      .u64(s.outputBytes)
-      .u32(
-        (s.attachStdin ? 1 : 0) |
-          (s.pauseBefore ? 2 : 0) |
-          (s.truncateOutput === true ? 4 : 0) |
-          (s.ownStdin ? 8 : 0) |
-          (s.resetWorkDir === true ? 16 : 0) |
-          (s.collectOutputs === true ? 32 : 0),
-      )
-      .u64(s.addressSpaceBytes ?? 0)
-      .u32(s.processes ?? 0)
-      .u64(s.stackBytes ?? 0)
-      .bytes(s.ownStdin ?? Buffer.alloc(0));
-    files(s.resetWorkDir === true ? (s.files ?? []) : []);
-  }
+  for (const s of request.stages) writeStage(w, s);
   w.bytes(request.stdin).u8(request.closeStdin ? 1 : 0);
   w.strings(request.outputGlobs ?? [])
     .u32(request.maxOutputFiles ?? 0)
     .u64(request.maxOutputBytes ?? 0);
   return encodeFrame('R', w.build());
+}
+
+/**
+ * Encodes the `S` frame of an agent started with `--prestart`: the argv prefix of the run stages its process
+ * stands in for, and the stage it is started as (the launcher's argv, the run's env and limits).
+ */
+export function encodePrestart(prestart: AgentPrestart): Buffer {
+  const w = new Writer().u32(PROTOCOL_VERSION).strings(prestart.replaces);
+  writeStage(w, prestart.stage);
+  return encodeFrame('S', w.build());
 }
 
 /** Encodes an `I` stdin chunk frame. */

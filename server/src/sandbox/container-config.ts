@@ -77,8 +77,8 @@ export function containerCreateOptions(
     AttachStdout: true,
     AttachStderr: true,
     // Appended to the image's ENTRYPOINT (the agent): the uid it runs this container's programs as (under runc
-    // its own, which the agent checks).
-    Cmd: ['--uid', String(o.runnerUid)],
+    // its own, which the agent checks), and whether an S frame (the pre-started process) comes first.
+    Cmd: ['--uid', String(o.runnerUid), ...(spec.prestart ? ['--prestart'] : [])],
     NetworkDisabled: true,
     Env: [],
     Labels: {

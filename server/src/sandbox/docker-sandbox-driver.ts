@@ -2,7 +2,8 @@ import { hostname } from 'node:os';
 import type { Duplex } from 'node:stream';
 import type Docker from 'dockerode';
 import { CONTAINER_LABELS, containerCreateOptions } from './container-config.js';
-import { DockerSandbox, NO_QUIRKS, type RuntimeQuirks } from './docker-sandbox.js';
+import { DockerSandbox, NO_QUIRKS, withQuirks, type RuntimeQuirks } from './docker-sandbox.js';
+import { encodePrestart } from './agent-protocol.js';
 import { RunnerUidPool } from './runner-uids.js';
 import { removeContainer } from './container-removal.js';
 import { abortedError, describe, engineCall } from './engine-call.js';
@@ -159,14 +160,19 @@ export class DockerSandboxDriver implements SandboxDriver {
           })) as unknown as Duplex,
         { ...outer, onLate: (late) => late.destroy() },
       );
+      const quirks = o.runtime === 'runsc' ? RUNSC_QUIRKS : NO_QUIRKS;
       sandbox = new DockerSandbox(
         container,
         stream,
         spec,
         timeout,
         (line) => o.onAgentLog?.(container.id, line),
-        o.runtime === 'runsc' ? RUNSC_QUIRKS : NO_QUIRKS,
+        quirks,
       );
+      // Written before the start, so the agent reads it first and has its interpreter ready before Y.
+      if (spec.prestart) {
+        stream.write(encodePrestart({ ...spec.prestart, stage: withQuirks(spec.prestart.stage, quirks) }));
+      }
       // The agent is PID 1: once it is gone, so is every process of this uid in the container.
       sandbox.onExit(releaseUid);
       const ready = sandbox.waitReady(o.readyTimeoutMs);

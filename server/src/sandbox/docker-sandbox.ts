@@ -10,6 +10,7 @@ import {
   FrameDecoder,
   type AgentEvent,
   type AgentRequest,
+  type AgentStage,
 } from './agent-protocol.js';
 import { removeContainer } from './container-removal.js';
 import { abortedError, describe, engineCall } from './engine-call.js';
@@ -35,6 +36,17 @@ export interface RuntimeQuirks {
 }
 
 export const NO_QUIRKS: RuntimeQuirks = { cpuTimeFactor: 1, processesOverCount: false };
+
+/** A stage's limits as the agent must get them under a runtime with these quirks. */
+export function withQuirks(stage: AgentStage, quirks: RuntimeQuirks): AgentStage {
+  const { cpuTimeFactor, processesOverCount } = quirks;
+  if (cpuTimeFactor === 1 && !processesOverCount) return stage;
+  return {
+    ...stage,
+    cpuMs: Math.round(stage.cpuMs * cpuTimeFactor),
+    processes: processesOverCount && stage.processes ? Math.max(1, stage.processes - 1) : stage.processes,
+  };
+}
 
 /** One container driven over its attached stdin/stdout. */
 export class DockerSandbox implements Sandbox {
@@ -230,15 +242,7 @@ export class DockerSandbox implements Sandbox {
         }
       };
     });
-    const { cpuTimeFactor, processesOverCount } = this.quirks;
-    const stages =
-      cpuTimeFactor === 1 && !processesOverCount
-        ? request.stages
-        : request.stages.map((s) => ({
-            ...s,
-            cpuMs: Math.round(s.cpuMs * cpuTimeFactor),
-            processes: processesOverCount && s.processes ? Math.max(1, s.processes - 1) : s.processes,
-          }));
+    const stages = request.stages.map((s) => withQuirks(s, this.quirks));
     send(encodeRunRequest({ ...request, stages }));
     return {
       finished,

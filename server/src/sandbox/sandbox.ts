@@ -1,4 +1,4 @@
-import type { AgentEvent, AgentRequest } from './agent-protocol.js';
+import type { AgentEvent, AgentPrestart, AgentRequest } from './agent-protocol.js';
 
 /** The container-level limits of one stage: the agent cannot set these, the engine can. */
 export interface ContainerLimits {
@@ -10,6 +10,8 @@ export interface ContainerLimits {
 export interface SandboxSpec extends ContainerLimits {
   language: string;
   image: string;
+  /** The interpreter the agent starts before the request, ready to take the run stage (runtime.json prestart). */
+  prestart?: AgentPrestart;
 }
 
 /**

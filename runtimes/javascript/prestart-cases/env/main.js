@@ -1,0 +1,1 @@
+console.log(JSON.stringify(Object.entries(process.env).sort()));

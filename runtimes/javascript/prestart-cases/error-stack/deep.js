@@ -1,0 +1,3 @@
+exports.deep = function deep(n) {
+  return n === 0 ? new Error('deep').stack : deep(n - 1);
+};

@@ -1,0 +1,2 @@
+export const twice = (x) => x * 2;
+console.log('helper', import.meta.url);

@@ -1,0 +1,1 @@
+console.log(process.argv[1], __filename);

@@ -1,0 +1,3 @@
+process.send({ argv: process.argv.slice(1), execArgv: process.execArgv, main: require.main === module });
+process.exitCode = 5;
+process.disconnect();

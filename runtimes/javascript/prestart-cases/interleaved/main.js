@@ -1,0 +1,8 @@
+for (let i = 0; i < 5; i++) {
+  console.log('out', i);
+  console.error('err', i);
+  process.stdout.write(`w${i} `);
+  process.stderr.write(`e${i} `);
+}
+console.log();
+console.error();

@@ -1,0 +1,1 @@
+require('fs').writeSync(1, process.moduleLoadList.join('\n') + '\n');

@@ -1,0 +1,1 @@
+console.log(process.execArgv.join(' '), process.argv.slice(1).join(' ')); process.emitWarning('hidden');

@@ -1,0 +1,1 @@
+export default 'dflt'; export const named = 'nm';

@@ -1,0 +1,2 @@
+exports.value = 'A';
+exports.seenB = require('./b').partial;

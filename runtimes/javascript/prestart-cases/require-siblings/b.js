@@ -1,0 +1,3 @@
+exports.partial = 'b-partial';
+const a = require('./a');
+exports.value = 'B+' + a.value;

@@ -1,0 +1,2 @@
+console.log("fine");
+const x = ;

@@ -1,0 +1,3 @@
+export function check(n) {
+  if (n < 0) throw new RangeError('negative: ' + n);
+}

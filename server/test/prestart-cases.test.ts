@@ -1,0 +1,197 @@
+/**
+ * Pre-started runtimes behave as plain starts do. For every runtime whose runtime.json declares a `prestart`, two
+ * real servers run side by side, one with RUN_PRESTART on and one with it off, and every case of
+ * runtimes/<language>/prestart-cases/ (the semantics a pre-start must keep) and of runtimes/<language>/tests/
+ * (the conformance programs) goes to both: the replies must agree (status, compile and run output, exit code,
+ * signal), and a prestart case's own expectations (case.json) must hold for each. A case.json `knownDifference`
+ * (why) lets the two differ, as the launcher's README lists. The agents' logs show that the "on" server handed
+ * its runs to the pre-started process and the "off" server never had one, so neither half can pass by accident.
+ */
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { REPO_ROOT, type CodeRunnerServer } from '../src/create-server.js';
+import { runtimeManifestSchema } from '../src/runtimes/runtime-manifest.js';
+import { postRun, startTestServer } from './helpers.js';
+
+const GVISOR = (process.env.SANDBOX_RUNTIME ?? 'runc') === 'runsc';
+
+interface PrestartCase {
+  entry: string;
+  args?: string[];
+  stdin?: string;
+  stdout?: string;
+  stderr?: string;
+  exitCode?: number;
+  signal?: string;
+  stderrIncludes?: string | string[];
+  /** The launcher harness runs it with stderr on stdout; through the service the two stay apart. */
+  mergeStderr?: boolean;
+  knownDifference?: string;
+}
+
+interface Case {
+  language: string;
+  kind: 'prestart-cases' | 'tests';
+  name: string;
+  dir: string;
+  spec: PrestartCase;
+}
+
+const runtimesDir = join(REPO_ROOT, 'runtimes');
+const enabled = (process.env.LANGUAGES ?? '').split(',').filter(Boolean);
+const languages = readdirSync(runtimesDir)
+  .filter((l) => statSync(join(runtimesDir, l)).isDirectory())
+  .filter((l) => enabled.length === 0 || enabled.includes(l))
+  .filter(
+    (l) =>
+      runtimeManifestSchema.parse(JSON.parse(readFileSync(join(runtimesDir, l, 'runtime.json'), 'utf8')))
+        .prestart !== null,
+  )
+  .sort();
+
+function listFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? listFiles(join(dir, e.name)) : [join(dir, e.name)],
+  );
+}
+
+function casesOf(language: string, kind: Case['kind']): Case[] {
+  const dir = join(runtimesDir, language, kind);
+  if (!existsSync(dir)) return [];
+  const specFile = kind === 'tests' ? 'expected.json' : 'case.json';
+  return readdirSync(dir)
+    .sort()
+    .map((name) => ({
+      language,
+      kind,
+      name,
+      dir: join(dir, name),
+      spec: JSON.parse(readFileSync(join(dir, name, specFile), 'utf8')) as PrestartCase,
+    }));
+}
+
+/**
+ * The cases the service can run: a request's entry is one of its files. A prestart case whose entry is not (an
+ * option, a missing file, a name without its extension) checks the launcher's own argv handling, which only its
+ * harness can reach (runtimes/<language>/prestart/harness.*).
+ */
+const cases = languages
+  .flatMap((l) => [...casesOf(l, 'prestart-cases'), ...casesOf(l, 'tests')])
+  .filter((c) => existsSync(join(c.dir, c.spec.entry)));
+
+/** Every agent log line, by server. */
+const logs = { on: [] as string[], off: [] as string[] };
+let on: CodeRunnerServer;
+let off: CodeRunnerServer;
+
+beforeAll(async () => {
+  const env = { LANGUAGES: languages.join(','), POOL_SIZE: '2' };
+  [on, off] = await Promise.all([
+    startTestServer({ ...env, RUN_PRESTART: 'true' }, { onAgentLog: (_id, line) => logs.on.push(line) }),
+    startTestServer({ ...env, RUN_PRESTART: 'false' }, { onAgentLog: (_id, line) => logs.off.push(line) }),
+  ]);
+}, 180000);
+
+afterAll(async () => {
+  await Promise.all([on?.app.close(), off?.app.close()]);
+});
+
+interface Reply {
+  status: string;
+  compile: { stdout: string; stderr: string; exitCode: number | null } | null;
+  run: { stdout: string; stderr: string; exitCode: number | null; signal: string | null } | null;
+}
+
+async function post(server: CodeRunnerServer, c: Case): Promise<Reply> {
+  const skip = new Set([c.kind === 'tests' ? 'expected.json' : 'case.json']);
+  const files = listFiles(c.dir)
+    .map((f) => relative(c.dir, f))
+    .filter((name) => !skip.has(name))
+    .map((name) => {
+      const bytes = readFileSync(join(c.dir, name));
+      const text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+      try {
+        return { name, content: text.decode(bytes), toBeExec: name === c.spec.entry };
+      } catch {
+        return {
+          name,
+          content: bytes.toString('base64'),
+          encoding: 'base64' as const,
+          toBeExec: name === c.spec.entry,
+        };
+      }
+    });
+  const res = await postRun(server.app, {
+    language: c.language,
+    files,
+    ...(c.spec.stdin !== undefined ? { stdin: c.spec.stdin } : {}),
+    ...(c.spec.args ? { args: c.spec.args } : {}),
+    // Cases write more than the default output cap (a plain start is not capped).
+    limits: { outputKb: 1024, ...(GVISOR ? { timeoutMs: 20000 } : {}) },
+  });
+  expect(res.statusCode, res.body).toBe(200);
+  return res.json<Reply>();
+}
+
+/** What the two starts must agree on. */
+function visible(r: Reply) {
+  return {
+    status: r.status,
+    compile: r.compile && {
+      stdout: r.compile.stdout,
+      stderr: r.compile.stderr,
+      exitCode: r.compile.exitCode,
+    },
+    run: r.run && {
+      stdout: r.run.stdout,
+      stderr: r.run.stderr,
+      exitCode: r.run.exitCode,
+      signal: r.run.signal,
+    },
+  };
+}
+
+/** A prestart case's own expectations (what a plain start gives), for one reply. */
+function checkExpected(c: Case, r: Reply, label: string): void {
+  if (c.kind !== 'prestart-cases') return;
+  const e = c.spec;
+  const run = r.run;
+  expect(run, `${label}: ${JSON.stringify(r)}`).not.toBeNull();
+  if (!run) return;
+  if (!e.mergeStderr) {
+    if (e.stdout !== undefined) expect(run.stdout, label).toBe(e.stdout);
+    if (e.stderr !== undefined) expect(run.stderr, label).toBe(e.stderr);
+  }
+  if (e.exitCode !== undefined) expect(run.exitCode, label).toBe(e.exitCode);
+  if (e.signal !== undefined) expect(run.signal, label).toBe(e.signal);
+  const out = e.mergeStderr ? run.stdout + run.stderr : run.stderr;
+  for (const part of [e.stderrIncludes ?? []].flat()) expect(out, label).toContain(part);
+}
+
+describe.runIf(languages.length > 0)('pre-started runtimes against plain starts', () => {
+  it.each(cases.map((c) => [`${c.language}/${c.kind}/${c.name}`, c] as const))(
+    '%s',
+    async (_label, c) => {
+      // One after the other: timing-sensitive cases (timers against setImmediate) must not share the CPU.
+      const pre = await post(on, c);
+      const plain = await post(off, c);
+      checkExpected(c, pre, 'RUN_PRESTART on');
+      checkExpected(c, plain, 'RUN_PRESTART off');
+      expect(pre.status, JSON.stringify(pre)).not.toBe('internal_error');
+      if (c.spec.knownDifference === undefined) expect(visible(pre)).toEqual(visible(plain));
+    },
+    60000,
+  );
+
+  it('handed the runs to the pre-started process when on, and had none when off', async () => {
+    // The agents' stderr lines come over the attach stream beside the frames: wait (bounded) for the last.
+    const want = cases.length;
+    const deadline = Date.now() + 10000;
+    const handed = () => logs.on.filter((l) => l.includes('handed to the pre-started')).length;
+    while (handed() < want && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    expect(handed()).toBe(want);
+    expect(logs.on.filter((l) => l.includes('runs start it plainly'))).toEqual([]);
+    expect(logs.off.filter((l) => l.includes('pre-started'))).toEqual([]);
+  });
+});
