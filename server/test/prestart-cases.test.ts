@@ -3,7 +3,8 @@
  * real servers run side by side, one with RUN_PRESTART on and one with it off, and every case of
  * runtimes/<language>/prestart-cases/ (the semantics a pre-start must keep) and of runtimes/<language>/tests/
  * (the conformance programs) goes to both: the replies must agree (status, compile and run output, exit code,
- * signal), and a prestart case's own expectations (case.json) must hold for each. A case.json `knownDifference`
+ * signal; the runner uid, which each container has its own, and times in ms aside), and a prestart case's own
+ * expectations (case.json) must hold for each. A case.json `knownDifference`
  * (why) lets the two differ, as the launcher's README lists. The agents' logs show that the "on" server handed
  * its runs to the pre-started process and the "off" server never had one, so neither half can pass by accident.
  */
@@ -12,14 +13,28 @@ import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT, type CodeRunnerServer } from '../src/create-server.js';
 import { runtimeManifestSchema } from '../src/runtimes/runtime-manifest.js';
+import { RUNNER_UIDS } from '../src/sandbox/runner-uids.js';
 import { postRun, startTestServer } from './helpers.js';
 
 const GVISOR = (process.env.SANDBOX_RUNTIME ?? 'runc') === 'runsc';
+
+interface StageExpectation {
+  stdout?: string;
+  stderr?: string;
+  exitCode?: number;
+  stderrIncludes?: string | string[];
+}
 
 interface PrestartCase {
   entry: string;
   args?: string[];
   stdin?: string;
+  /** A compiled language's: the request's compileArgs, the files in that order, the compile's expectations. */
+  compileArgs?: string[];
+  files?: string[];
+  compile?: StageExpectation;
+  /** null: the compile fails and nothing runs. */
+  run?: null;
   stdout?: string;
   stderr?: string;
   exitCode?: number;
@@ -72,13 +87,13 @@ function casesOf(language: string, kind: Case['kind']): Case[] {
 }
 
 /**
- * The cases the service can run: a request's entry is one of its files. A prestart case whose entry is not (an
- * option, a missing file, a name without its extension) checks the launcher's own argv handling, which only its
+ * The cases the service can run: a request's entry is one of its files, by name. A prestart case whose entry is
+ * not (an option, a missing file, a directory, a name without its extension, "./sub/../main.py") checks the launcher's own argv handling, which only its
  * harness can reach (runtimes/<language>/prestart/harness.*).
  */
 const cases = languages
   .flatMap((l) => [...casesOf(l, 'prestart-cases'), ...casesOf(l, 'tests')])
-  .filter((c) => existsSync(join(c.dir, c.spec.entry)));
+  .filter((c) => listFiles(c.dir).some((f) => relative(c.dir, f) === c.spec.entry));
 
 /** Every agent log line, by server. */
 const logs = { on: [] as string[], off: [] as string[] };
@@ -105,10 +120,14 @@ interface Reply {
 
 async function post(server: CodeRunnerServer, c: Case): Promise<Reply> {
   const skip = new Set([c.kind === 'tests' ? 'expected.json' : 'case.json']);
-  const files = listFiles(c.dir)
+  // Sorted, or in the case's order: a compiler reports its diagnostics in the order of the files it is given.
+  const names = listFiles(c.dir)
     .map((f) => relative(c.dir, f))
     .filter((name) => !skip.has(name))
-    .map((name) => {
+    .sort();
+  const order = c.spec.files ?? [];
+  const files = [...order.filter((n) => names.includes(n)), ...names.filter((n) => !order.includes(n))].map(
+    (name) => {
       const bytes = readFileSync(join(c.dir, name));
       const text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
       try {
@@ -121,12 +140,14 @@ async function post(server: CodeRunnerServer, c: Case): Promise<Reply> {
           toBeExec: name === c.spec.entry,
         };
       }
-    });
+    },
+  );
   const res = await postRun(server.app, {
     language: c.language,
     files,
     ...(c.spec.stdin !== undefined ? { stdin: c.spec.stdin } : {}),
     ...(c.spec.args ? { args: c.spec.args } : {}),
+    ...(c.spec.compileArgs ? { compileArgs: c.spec.compileArgs } : {}),
     // Cases write more than the default output cap (a plain start is not capped).
     limits: { outputKb: 1024, ...(GVISOR ? { timeoutMs: 20000 } : {}) },
   });
@@ -134,39 +155,68 @@ async function post(server: CodeRunnerServer, c: Case): Promise<Reply> {
   return res.json<Reply>();
 }
 
+/**
+ * Output with what differs between any two containers or runs made alike: the runner uid (each container has
+ * its own, runner-uids.ts) and times in milliseconds (JUnit's "finished after 75 ms").
+ */
+function normal(text: string): string {
+  return text
+    .replace(/\b\d+\b/g, (n) =>
+      Number(n) >= RUNNER_UIDS.first && Number(n) < RUNNER_UIDS.first + RUNNER_UIDS.count ? 'UID' : n,
+    )
+    .replace(/\b\d+ ms\b/g, 'N ms');
+}
+
 /** What the two starts must agree on. */
 function visible(r: Reply) {
   return {
     status: r.status,
     compile: r.compile && {
-      stdout: r.compile.stdout,
-      stderr: r.compile.stderr,
+      stdout: normal(r.compile.stdout),
+      stderr: normal(r.compile.stderr),
       exitCode: r.compile.exitCode,
     },
     run: r.run && {
-      stdout: r.run.stdout,
-      stderr: r.run.stderr,
+      stdout: normal(r.run.stdout),
+      stderr: normal(r.run.stderr),
       exitCode: r.run.exitCode,
       signal: r.run.signal,
     },
   };
 }
 
+function checkStage(
+  e: StageExpectation,
+  got: { stdout: string; stderr: string; exitCode: number | null },
+  label: string,
+  merged: boolean,
+): void {
+  if (!merged) {
+    if (e.stdout !== undefined) expect(got.stdout, label).toBe(e.stdout);
+    if (e.stderr !== undefined) expect(got.stderr, label).toBe(e.stderr);
+  }
+  if (e.exitCode !== undefined) expect(got.exitCode, label).toBe(e.exitCode);
+  const out = merged ? got.stdout + got.stderr : got.stderr;
+  for (const part of [e.stderrIncludes ?? []].flat()) expect(out, label).toContain(part);
+}
+
 /** A prestart case's own expectations (what a plain start gives), for one reply. */
 function checkExpected(c: Case, r: Reply, label: string): void {
   if (c.kind !== 'prestart-cases') return;
   const e = c.spec;
-  const run = r.run;
-  expect(run, `${label}: ${JSON.stringify(r)}`).not.toBeNull();
-  if (!run) return;
-  if (!e.mergeStderr) {
-    if (e.stdout !== undefined) expect(run.stdout, label).toBe(e.stdout);
-    if (e.stderr !== undefined) expect(run.stderr, label).toBe(e.stderr);
+  const detail = `${label}: ${JSON.stringify(r).slice(0, 2000)}`;
+  if (e.compile) {
+    expect(r.compile, detail).not.toBeNull();
+    if (r.compile) checkStage(e.compile, r.compile, `${label}, compile`, false);
   }
-  if (e.exitCode !== undefined) expect(run.exitCode, label).toBe(e.exitCode);
-  if (e.signal !== undefined) expect(run.signal, label).toBe(e.signal);
-  const out = e.mergeStderr ? run.stdout + run.stderr : run.stderr;
-  for (const part of [e.stderrIncludes ?? []].flat()) expect(out, label).toContain(part);
+  if (e.run === null) {
+    expect(r.run, detail).toBeNull();
+    return;
+  }
+  expect(r.run, detail).not.toBeNull();
+  if (!r.run) return;
+  checkStage(e, r.run, label, e.mergeStderr === true);
+  if (e.signal !== undefined) expect(r.run.signal, label).toBe(e.signal);
 }
 
 describe.runIf(languages.length > 0)('pre-started runtimes against plain starts', () => {

@@ -1,0 +1,6 @@
+class Other {
+    void broken() {
+        int x = 1
+        System.out.println(x);
+    }
+}

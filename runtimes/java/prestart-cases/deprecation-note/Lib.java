@@ -1,0 +1,6 @@
+class Lib {
+    @Deprecated(forRemoval = true)
+    static String old() {
+        return "old";
+    }
+}

@@ -1,0 +1,3 @@
+import warnings
+warnings.warn("shown in __main__", DeprecationWarning)
+print(len(warnings.filters))

@@ -1,0 +1,2 @@
+import sys
+print(__file__, sys.argv, sys.path[0], __spec__, __loader__.path)

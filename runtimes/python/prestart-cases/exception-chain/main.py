@@ -1,0 +1,5 @@
+import mod
+try:
+    {}["k"]
+except KeyError:
+    mod.fail()

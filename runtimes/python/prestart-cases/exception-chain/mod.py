@@ -1,0 +1,2 @@
+def fail():
+    raise RuntimeError("lookup failed")

@@ -1,0 +1,10 @@
+import os
+fd = os.open("main.py", os.O_RDONLY)
+print(fd)
+os.close(fd)
+f = open("main.py")
+print(f.fileno())
+g = open("main.py", "rb")
+print(g.fileno())
+g.close()
+print(sorted(int(n) for n in os.listdir("/proc/self/fd")))

@@ -1,0 +1,2 @@
+import sys
+print(sys.stdin.isatty(), sys.stdout.isatty(), sys.stderr.isatty())

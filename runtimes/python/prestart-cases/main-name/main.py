@@ -1,0 +1,2 @@
+import sys
+print(__name__, sys.modules["__main__"] is sys.modules[__name__])

@@ -1,0 +1,2 @@
+import math
+def area(r): return math.pi * r * r

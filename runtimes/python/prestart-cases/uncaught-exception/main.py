@@ -1,0 +1,8 @@
+print("start")
+def parse(text):
+    return int(text)
+
+def run():
+    return parse("abc")
+
+run()
