@@ -2,6 +2,9 @@ import type { BoundedQueue } from '../util/bounded-queue.js';
 import { abortedError } from './engine-call.js';
 import { SandboxError, type Sandbox, type SandboxDriver, type SandboxSpec } from './sandbox.js';
 
+/** The longest a refill after a hit waits for the used container's release (fillSoon). */
+export const REFILL_DELAY_MS = 200;
+
 export interface PoolLogger {
   warn(obj: object, msg: string): void;
   debug(obj: object, msg: string): void;
@@ -62,6 +65,7 @@ export class WarmPool {
   private readonly counts = { hits: 0, misses: 0, created: 0, removed: 0 };
   private failures = 0;
   private retryTimer: NodeJS.Timeout | null = null;
+  private refillTimer: NodeJS.Timeout | null = null;
   private lastError: string | null = null;
   private closed = false;
   private target: number;
@@ -90,7 +94,7 @@ export class WarmPool {
     const sandbox = this.ready.shift();
     if (sandbox) {
       this.counts.hits++;
-      this.fill();
+      this.fillSoon();
       return Promise.resolve(sandbox);
     }
     this.counts.misses++;
@@ -158,6 +162,7 @@ export class WarmPool {
   async close(): Promise<void> {
     this.closed = true;
     if (this.retryTimer) clearTimeout(this.retryTimer);
+    if (this.refillTimer) clearTimeout(this.refillTimer);
     for (const waiter of this.waiters.splice(0))
       waiter.reject(new SandboxError('the pool is closing', 'unavailable'));
     for (const sandbox of this.ready.splice(0)) this.remove(sandbox);
@@ -185,8 +190,26 @@ export class WarmPool {
     void removal.finally(() => this.removals.delete(removal));
   }
 
+  /**
+   * The refill after a hit: when the used container is released (after the run's reply, sandbox-pools.ts) or
+   * REFILL_DELAY_MS after the hit, whichever comes first. A container's creation costs the engine far more CPU
+   * than a short run takes, and on a small host it would slow the very run that took the container.
+   */
+  private fillSoon(): void {
+    if (this.closed || this.refillTimer) return;
+    this.refillTimer = setTimeout(() => {
+      this.refillTimer = null;
+      this.fill();
+    }, REFILL_DELAY_MS);
+    this.refillTimer.unref();
+  }
+
   /** Starts as many creations as needed for the target plus every waiting caller. */
   private fill(urgent = false): void {
+    if (this.refillTimer) {
+      clearTimeout(this.refillTimer);
+      this.refillTimer = null;
+    }
     if (this.closed) return;
     if (this.retryTimer && !urgent) return;
     const wanted = this.target + this.waiters.length - this.ready.length - this.creating;

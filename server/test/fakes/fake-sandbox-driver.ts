@@ -11,6 +11,7 @@
  */
 import { IMAGE_LABELS } from '../../src/runtimes/runtime-manifest.js';
 import { abortedError } from '../../src/sandbox/engine-call.js';
+import { TEARDOWN_DELAY_MS } from '../../src/sandbox/sandbox-pools.js';
 import { SandboxError, type SandboxDriver, type SandboxSpec } from '../../src/sandbox/sandbox.js';
 import { BUILTIN_PROGRAMS, type FakeProgram } from './fake-programs.js';
 import { FakeSandbox, type FakeFaults } from './fake-sandbox.js';
@@ -158,5 +159,6 @@ export class FakeSandboxDriver implements SandboxDriver {
   }
 }
 
-/** Resolves after the next turn of the event loop, when a released lease's teardown has run (sandbox-pools.ts afterReply). */
-export const teardownTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+/** Resolves once a released lease's teardown has run (sandbox-pools.ts afterReply, TEARDOWN_DELAY_MS later). */
+export const teardownTurn = () =>
+  new Promise<void>((resolve) => setTimeout(() => setImmediate(resolve), TEARDOWN_DELAY_MS));

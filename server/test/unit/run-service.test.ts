@@ -12,6 +12,7 @@ import {
   type FakeStackOptions,
 } from '../fakes/fake-stack.js';
 import { teardownTurn } from '../fakes/fake-sandbox-driver.js';
+import { TEARDOWN_DELAY_MS } from '../../src/sandbox/sandbox-pools.js';
 
 let stack: FakeStack | null = null;
 let paths: string[][] = [];
@@ -196,6 +197,8 @@ describe('RunService', () => {
     expect(result.status).toBe('internal_error');
     expect(result.error).toMatchObject({ code: 'sandbox_deadline' });
     expect(paths).toEqual([['queued', 'acquiring', 'running', 'failed']]);
+    // The used container's teardown waits on a (fake) timer too.
+    await vi.advanceTimersByTimeAsync(TEARDOWN_DELAY_MS);
   });
 
   it('reports memory_limit when the engine killed the whole sandbox for memory', async () => {

@@ -148,7 +148,7 @@ describe('WebSocket runs', () => {
     expect(paths).toEqual([['queued', 'acquiring', 'running', 'cancelled']]);
     const [sandbox] = s.driver.sandboxes;
     expect(sandbox!.signalsSent).toEqual([9]);
-    expect(sandbox!.destroyCalls).toBe(1);
+    await until(() => sandbox!.destroyCalls === 1);
   });
 
   it('drops a queued run when its client disconnects, without making a container for it', async () => {

@@ -1,7 +1,7 @@
 // WarmPool over the fake driver: targets, hand-out, refill, shrink, replacement, failures and back-off, close.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { SandboxError } from '../../src/sandbox/sandbox.js';
-import { WarmPool, type PoolSize } from '../../src/sandbox/warm-pool.js';
+import { REFILL_DELAY_MS, WarmPool, type PoolSize } from '../../src/sandbox/warm-pool.js';
 import { BoundedQueue } from '../../src/util/bounded-queue.js';
 import { FakeSandboxDriver } from '../fakes/fake-sandbox-driver.js';
 
@@ -50,6 +50,25 @@ describe('WarmPool', () => {
     await pool.whenFull(1000);
     expect(pool.stats().ready).toBe(3);
     expect(driver.sandboxes).toHaveLength(4);
+  });
+
+  it('refills after a hit when the used container is released, or REFILL_DELAY_MS after the hit', async () => {
+    const { pool, driver } = makePool({ idle: 2, busy: 2 });
+    pool.start();
+    await pool.whenFull(1000);
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    // Released: the refill starts then, not while the run that took it is going on.
+    const used = await pool.acquire();
+    await vi.advanceTimersByTimeAsync(REFILL_DELAY_MS - 1);
+    expect(driver.createCalls).toHaveLength(2);
+    pool.release(used);
+    expect(driver.createCalls).toHaveLength(3);
+    // Held longer: the refill starts REFILL_DELAY_MS after the hit all the same.
+    await pool.acquire();
+    await vi.advanceTimersByTimeAsync(REFILL_DELAY_MS - 1);
+    expect(driver.createCalls).toHaveLength(3);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(driver.createCalls).toHaveLength(4);
   });
 
   it('hands out a ready container at once, and otherwise the next one to become ready', async () => {
