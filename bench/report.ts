@@ -1,7 +1,8 @@
 // Turns the measurements into the printed table, the ratios with their goals, and bench/results/latest.json.
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { TimingBreakdown } from './coderunner-path.js';
+import type { LanguageRow, LanguagesResult } from './languages.js';
 import type { Summary } from './stats.js';
 
 export interface ThroughputRow {
@@ -28,6 +29,8 @@ export interface Measurements {
   coderunnerSustained: ThroughputRow & { drainMs: number; perSecondWithDrain: number };
   coderunnerSustainedTimings: TimingBreakdown;
   failedRuns: { count: number; examples: string[] };
+  /** Phase (j): the per-language table. */
+  languages: LanguagesResult;
 }
 
 export interface Goal {
@@ -48,6 +51,8 @@ export interface Report extends Measurements {
     sustainedWithDrainOverChurn: number;
   };
   goals: Goal[];
+  /** Phase (j)'s goals, held to the bare command of each language (formatLanguages prints them). */
+  languageGoals: Goal[];
 }
 
 const fix = (v: number, digits = 1) => (Number.isFinite(v) ? v.toFixed(digits) : 'n/a');
@@ -78,7 +83,14 @@ export function buildReport(m: Measurements): Report {
       pass: ratios.sustainedOverChurn >= 0.8,
     },
   ];
-  return { ...m, finishedAt: new Date().toISOString(), rawChurnPerSecond, ratios, goals };
+  return {
+    ...m,
+    finishedAt: new Date().toISOString(),
+    rawChurnPerSecond,
+    ratios,
+    goals,
+    languageGoals: languageGoals(m.languages),
+  };
 }
 
 function breakdownLine(t: TimingBreakdown): string {
@@ -153,10 +165,113 @@ export function formatReport(r: Report): string {
     for (const e of r.failedRuns.examples) lines.push(`  ${e}`);
     lines.push('');
   }
+  lines.push(formatLanguages(r.languages, r.languageGoals), '');
+  return lines.join('\n');
+}
+
+/** The issue's per-language targets: the warm path (pre-start on) and gVisor against the bare command. */
+const LANGUAGE_TARGETS = [
+  { language: 'python', column: 'on', max: 0.5, name: 'Python warm (pre-start on) / bare python3' },
+  { language: 'javascript', column: 'on', max: 0.6, name: 'Node warm (pre-start on) / bare node' },
+  { language: 'java', column: 'on', max: 0.3, name: 'Java warm (pre-start on) / bare javac + java' },
+  { language: 'python', column: 'gvisor', max: 4, name: 'Python under gVisor / bare python3' },
+] as const;
+
+/** The ratio of a row's warm column to its bare command; NaN when either was not measured. */
+function overBare(row: LanguageRow | undefined, column: keyof LanguageRow['warm']): number {
+  const warm = row?.warm[column]?.medianMs;
+  const bare = row?.bare?.medianMs;
+  return warm !== undefined && bare !== undefined ? warm / bare : Number.NaN;
+}
+
+/** Phase (j)'s goals; one whose column was not measured has a NaN value and does not pass. */
+export function languageGoals(r: LanguagesResult): Goal[] {
+  return LANGUAGE_TARGETS.map((t) => {
+    const value = overBare(
+      r.rows.find((row) => row.language === t.language),
+      t.column,
+    );
+    return { name: t.name, value, target: `<= ${t.max}x`, pass: value <= t.max };
+  });
+}
+
+const cell = (v: number | undefined, digits = 1) => (v === undefined ? 'n/a' : fix(v, digits));
+
+function languageLine(row: LanguageRow, gvisor: boolean): string {
+  const ratio = (column: keyof LanguageRow['warm']) => {
+    const v = overBare(row, column);
+    return Number.isFinite(v) ? `${fix(v, 2)}x` : 'n/a';
+  };
+  const wall = `${cell(row.programWall.on?.medianMs)} / ${cell(row.programWall.off?.medianMs)}`;
+  const cells = [
+    pad(row.language, 11),
+    lpad(row.prestart ? 'yes' : 'no', 9),
+    lpad(cell(row.bare?.medianMs), 9),
+    lpad(cell(row.warm.on?.medianMs), 9),
+    lpad(ratio('on'), 8),
+    lpad(cell(row.warm.off?.medianMs), 9),
+    lpad(ratio('off'), 8),
+    lpad(wall, 16),
+    ...(gvisor ? [lpad(cell(row.warm.gvisor?.medianMs), 9), lpad(ratio('gvisor'), 8)] : []),
+    lpad(`${row.warm.on?.n ?? 0}/${row.warm.off?.n ?? 0}${gvisor ? `/${row.warm.gvisor?.n ?? 0}` : ''}`, 9),
+  ];
+  return cells.join(' ');
+}
+
+/** Phase (j)'s table, its notes and its goals. */
+export function formatLanguages(r: LanguagesResult, goals: readonly Goal[]): string {
+  const gvisor = r.gvisorNotMeasured === null;
+  const header = [
+    pad('language', 11),
+    lpad('pre-start', 9),
+    lpad('bare ms', 9),
+    lpad('on ms', 9),
+    lpad('on/bare', 8),
+    lpad('off ms', 9),
+    lpad('off/bare', 8),
+    lpad('prog wall on/off', 16),
+    ...(gvisor ? [lpad('gVisor ms', 9), lpad('gV/bare', 8)] : []),
+    lpad('n', 9),
+  ];
+  const lines = [
+    '',
+    `Per language: hello world (runtimes/<language>/tests/hello), medians in ms`,
+    '  bare: the compile + run commands of runtime.json, timed inside a running container of the image (no',
+    `  docker exec), ${r.sandboxCpus} CPU as the sandbox has. on / off: CodeRunner POST /api/v1/runs, warm path (full`,
+    `  pool of ${r.poolSize}), RUN_PRESTART true / false (identical where runtime.json has no prestart). prog wall: the`,
+    "  reply's run.wallTimeMs (the program's own time in the sandbox), on / off.",
+    header.join(' '),
+    ...r.rows.map((row) => languageLine(row, gvisor)),
+  ];
+  if (!gvisor) lines.push(`  gVisor (runsc) column: not measured: ${r.gvisorNotMeasured}`);
+  for (const row of r.rows) for (const note of row.notes) lines.push(`  ${row.language}: ${note}`);
+  for (const g of goals) {
+    const verdict = Number.isFinite(g.value) ? (g.pass ? 'met' : 'MISSED') : 'not measured';
+    lines.push(
+      `  ${pad(g.name, 46)} ${lpad(`${fix(g.value, 2)}x`, 7)}   goal ${pad(g.target, 8)} ${verdict}`,
+    );
+  }
+  if (r.failedRuns.count > 0) {
+    lines.push(`  FAILED RUNS: ${r.failedRuns.count}; first replies:`);
+    for (const e of r.failedRuns.examples) lines.push(`    ${e}`);
+  }
   return lines.join('\n');
 }
 
 export async function writeReport(file: string, r: Report): Promise<void> {
   await mkdir(dirname(file), { recursive: true });
   await writeFile(file, `${JSON.stringify(r, null, 2)}\n`);
+}
+
+/**
+ * BENCH_ONLY=languages: puts phase (j)'s numbers into the results file, keeping what an earlier full run wrote
+ * there (its own startedAt says when each part was measured).
+ */
+export async function mergeLanguagesReport(file: string, r: LanguagesResult): Promise<void> {
+  const earlier = await readFile(file, 'utf8')
+    .then((text) => JSON.parse(text) as Record<string, unknown>)
+    .catch(() => ({}));
+  await mkdir(dirname(file), { recursive: true });
+  const merged = { ...earlier, languages: r, languageGoals: languageGoals(r) };
+  await writeFile(file, `${JSON.stringify(merged, null, 2)}\n`);
 }
