@@ -1,8 +1,9 @@
 // Phase (j): every table language's hello world on four paths: the bare command inside a running container
 // (language-bare.ts), CodeRunner's warm path with pre-started interpreters on and off (RUN_PRESTART), and the
-// warm path under gVisor. The three servers run side by side; every sample waits until all three are settled
-// (pools full, used containers gone), so no refill or teardown overlaps a measured run, and the columns take
-// turns in an order that alternates, so drift weighs on each alike.
+// warm path under gVisor. The two runc servers (on, off) run side by side; every sample waits until both are
+// settled (pools full, used containers gone), so no refill or teardown overlaps a measured run, and the columns
+// take turns in an order that alternates, so drift weighs on each alike. The gVisor column comes after, from a
+// gVisor server alone (its idle sandboxes would take CPU from the runc columns).
 import type Docker from 'dockerode';
 import { loadConfig } from '../server/src/config/config.js';
 import { CONTAINER_LABELS } from '../server/src/sandbox/docker-sandbox-driver.js';
@@ -90,7 +91,7 @@ async function settle(docker: Docker, running: RunningServer): Promise<void> {
   }
 }
 
-/** Round `i`'s column order: on and off swap places every round; gVisor (slowest to refill) goes last. */
+/** Round `i`'s column order: on and off swap places every round. */
 function roundOrder(servers: readonly Server[], i: number): Server[] {
   const [first, second, ...rest] = servers;
   if (!first || !second) return [...servers];
@@ -170,12 +171,12 @@ async function startGvisor(
   }
 }
 
-/** Starts the servers of the warm columns; each is pushed to `servers` as soon as it runs, for the clean-up. */
-async function startServers(
+/** Starts the runc servers of the on and off columns; each is pushed to `servers` as soon as it runs. */
+async function startRuncServers(
   docker: Docker,
   languages: string,
   servers: RunningServer[],
-): Promise<{ list: Server[]; gvisorNotMeasured: string | null }> {
+): Promise<Server[]> {
   const list: Server[] = [];
   for (const [column, prestart] of [
     ['on', 'true'],
@@ -186,14 +187,16 @@ async function startServers(
     servers.push(running);
     list.push({ column, running });
   }
-  progress('(j) starting a gVisor (runsc) server, RUN_PRESTART=true ...');
-  const g = await startGvisor(docker, languages, servers);
-  if (typeof g === 'string') {
-    progress(`(j) gVisor column not measured: ${g}`);
-    return { list, gvisorNotMeasured: g };
+  return list;
+}
+
+/** Closes servers of this phase early (and takes them off the caller's clean-up list). */
+async function closeServers(list: readonly Server[], servers: RunningServer[]): Promise<void> {
+  for (const { running } of list) {
+    const i = servers.indexOf(running);
+    if (i !== -1) servers.splice(i, 1);
+    await running.server.app.close();
   }
-  list.push({ column: 'gvisor', running: g });
-  return { list, gvisorNotMeasured: null };
 }
 
 /** The bare column of one language; a toolchain that fails there is noted in the row, not fatal. */
@@ -226,31 +229,46 @@ export async function benchLanguages(
   // An empty LANGUAGES would enable every runtime under runtimes/.
   if (ready.length === 0) throw new Error(`(j): no image for any of ${missing.join(', ')}`);
   const failures = new RunFailures(MAX_FAILED_RUNS);
-  const { list, gvisorNotMeasured } = await startServers(
-    docker,
-    ready.map((c) => c.language).join(','),
-    servers,
-  );
+  const languages = ready.map((c) => c.language).join(',');
+  // Two passes: the bare and runc columns with only the two runc servers up, then the gVisor column with only
+  // the gVisor server up. Idle gVisor sandboxes are not free (each Sentry keeps timers), and 20 of them beside
+  // the runc columns took CPU from them on 2 cores.
+  const runc = await startRuncServers(docker, languages, servers);
   const rows: LanguageRow[] = [];
   for (const c of ready) {
     if (signal.aborted) break;
     const notes: string[] = [];
-    progress(`(j) ${c.language}: bare command in a running container, then the warm columns ...`);
+    progress(`(j) ${c.language}: bare command in a running container, then the runc columns ...`);
     const bare = await bareOf(docker, c, label, cpus, notes);
-    const { latency, wall } = await sampleWarm(docker, list, c, failures, signal);
+    const { latency, wall } = await sampleWarm(docker, runc, c, failures, signal);
     const row: LanguageRow = {
       language: c.language,
       prestart: c.manifest.prestart !== null,
       bare,
-      warm: { on: orNull(latency.on), off: orNull(latency.off), gvisor: orNull(latency.gvisor) },
+      warm: { on: orNull(latency.on), off: orNull(latency.off), gvisor: null },
       programWall: { on: orNull(wall.on), off: orNull(wall.off) },
       notes,
     };
     rows.push(row);
     progress(
       `(j) ${c.language}: bare ${bare?.medianMs ?? 'n/a'} ms, on ${row.warm.on?.medianMs ?? 'n/a'}, ` +
-        `off ${row.warm.off?.medianMs ?? 'n/a'}, gVisor ${row.warm.gvisor?.medianMs ?? 'n/a'} (medians)`,
+        `off ${row.warm.off?.medianMs ?? 'n/a'} (medians)`,
     );
+  }
+  await closeServers(runc, servers);
+  progress('(j) starting a gVisor (runsc) server, RUN_PRESTART=true ...');
+  const g = await startGvisor(docker, languages, servers);
+  const gvisorNotMeasured = typeof g === 'string' ? g : null;
+  if (typeof g === 'string') progress(`(j) gVisor column not measured: ${g}`);
+  else {
+    const list: Server[] = [{ column: 'gvisor', running: g }];
+    for (const row of rows) {
+      const c = ready.find((x) => x.language === row.language);
+      if (!c || signal.aborted) continue;
+      const { latency } = await sampleWarm(docker, list, c, failures, signal);
+      row.warm.gvisor = orNull(latency.gvisor);
+      progress(`(j) ${c.language}: gVisor ${row.warm.gvisor?.medianMs ?? 'n/a'} ms (median)`);
+    }
   }
   for (const language of missing) {
     rows.push({
