@@ -89,6 +89,8 @@ void prestart_begin(const unsigned char *payload, size_t len)
 	if (pid == 0)
 		child_exec(&ps.st, inp[0], outp[1], errp[1], sp[1]);
 	prestart_pid = pid;
+	/* One line for the container's log, as for the hand-over: which process waits (tests tell it from a run's). */
+	fprintf(stderr, "coderunner-agent: pre-started %s as pid %d\n", ps.st.argv[0], (int)pid);
 	close(inp[0]);
 	close(outp[1]);
 	close(errp[1]);

@@ -57,6 +57,27 @@ export interface AttackOptions {
 let current: CodeRunnerServer | null = null;
 
 /** The server of the running test file. */
+/**
+ * Per container, the pid (in its own namespace) of the pre-started launcher that still waits for a run, from
+ * the agent's log: "pre-started … as pid N" until "… handed to the pre-started …" or "… start it plainly".
+ */
+const waitingLaunchers = new Map<string, number>();
+
+function noteLauncher(container: string, text: string): void {
+  // One call may carry several lines of the agent's stderr.
+  for (const line of text.split('\n')) {
+    const started = /pre-started .* as pid (\d+)\s*$/.exec(line);
+    if (started) waitingLaunchers.set(container, Number(started[1]));
+    else if (line.includes('handed to the pre-started') || line.includes('start it plainly'))
+      waitingLaunchers.delete(container);
+  }
+}
+
+/** Whether a container of this server holds a pre-started launcher that still waits (no run handed to it). */
+export function hasWaitingLauncher(container: string): boolean {
+  return waitingLaunchers.has(container);
+}
+
 export function server(): CodeRunnerServer {
   if (!current)
     throw new Error('useSecurityServer() was not called in this file, or its server did not start');
@@ -69,7 +90,11 @@ export function server(): CodeRunnerServer {
  */
 export function useSecurityServer(env: Record<string, string> = {}): void {
   beforeAll(async () => {
-    current = await startTestServer({ LANGUAGES: 'python,c', POOL_SIZE: '2', ...env });
+    waitingLaunchers.clear();
+    current = await startTestServer(
+      { LANGUAGES: 'python,c', POOL_SIZE: '2', ...env },
+      { onAgentLog: noteLauncher },
+    );
   });
   afterAll(async () => {
     const s = current;
@@ -279,7 +304,9 @@ export async function runnerProcesses(): Promise<string[]> {
     containers.filter((c) => c.Labels?.[CONTAINER_LABELS.instance] !== mine).map((c) => c.Id),
   );
   // Under runc the agent itself is the runner uid: the main process of a container that still exists (a warm
-  // one waiting for its request) is not a leftover. Every other process of the uid is.
+  // one waiting for its request) is not a leftover, and neither is its pre-started launcher (RUN_PRESTART) while
+  // it still waits: the agent logged it and no hand-over yet. Every other process of the uid is, the program a
+  // launcher became included.
   const agents = new Map<string, number>();
   const agentOf = async (id: string) => {
     if (!agents.has(id))
@@ -300,9 +327,19 @@ export async function runnerProcesses(): Promise<string[]> {
     const container = await containerOfProcess(Number(m[2]));
     if (container === undefined || (container !== null && foreign.has(container))) continue;
     if (container !== null && (await agentOf(container)) === Number(m[2])) continue;
+    const launcher = container === null ? undefined : waitingLaunchers.get(container);
+    if (launcher !== undefined && (await agentOf(container!)) && launcher === (await innerPid(Number(m[2]))))
+      continue;
     found.push(`pid ${m[2]} in ${container?.slice(0, 12) ?? 'no container'}: ${m[3]!.slice(0, 120)}`);
   }
   return found;
+}
+
+/** A process's pid inside its own pid namespace (the last of /proc/PID/status NSpid), or null once it is gone. */
+async function innerPid(pid: number): Promise<number | null> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => null);
+  const ids = status ? /^NSpid:\s*(.*)$/m.exec(status)?.[1]?.trim().split(/\s+/) : undefined;
+  return ids?.length ? Number(ids[ids.length - 1]) : null;
 }
 
 /** Polls for up to ~3 s until no runner process of this server is left on the host. */

@@ -12,6 +12,7 @@ import {
   expectHealthy,
   expectStatus,
   GVISOR,
+  hasWaitingLauncher,
   type HostProcess,
   py,
   send,
@@ -28,6 +29,8 @@ async function busyContainers(): Promise<HostProcess[][]> {
   for (const c of await docker.listContainers({
     filters: { label: [`${CONTAINER_LABELS.instance}=${mine}`] },
   })) {
+    // A warm container holds its agent and, with a pre-start, the launcher waiting for a run: not busy.
+    if (hasWaitingLauncher(c.Id)) continue;
     const procs = await containerHostProcesses(c.Id);
     if (procs.length > 1) seen.push(procs);
   }
