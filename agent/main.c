@@ -52,6 +52,21 @@ static bool choose_runner(bool uid_given)
 	return true;
 }
 
+/* Waits for the next whole frame, which must be of type `type`; returns its length. */
+static size_t first_frame(char type, const char *what)
+{
+	size_t total;
+	while ((total = frame_ready()) == 0) {
+		if (in.eof)
+			fatal("stdin closed before %s", what);
+		wait_stdin();
+		read_more();
+	}
+	if (in.buf[0] != type)
+		fatal("%s must come first, got frame 0x%02x", what, in.buf[0]);
+	return total;
+}
+
 int main(int argc, char **argv)
 {
 	bool uid_given = false, prestart = false;
@@ -116,27 +131,13 @@ int main(int argc, char **argv)
 	if (prestart) {
 		/* The S frame comes first (the server writes it before the container starts): its process is started
 		 * and ready, or given up, before Y. */
-		while ((total = frame_ready()) == 0) {
-			if (in.eof)
-				fatal("stdin closed before the pre-start frame");
-			wait_stdin();
-			read_more();
-		}
-		if (in.buf[0] != 'S')
-			fatal("with --prestart the first frame must be S, got 0x%02x", in.buf[0]);
+		total = first_frame('S', "the pre-start frame");
 		prestart_begin(in.buf + 5, total - 5);
 		consume(total);
 	}
 	send_str_frame('Y', AGENT_VERSION);
 
-	while ((total = frame_ready()) == 0) {
-		if (in.eof)
-			fatal("stdin closed before the request");
-		wait_stdin();
-		read_more();
-	}
-	if (in.buf[0] != 'R')
-		fatal("the first frame must be R, got 0x%02x", in.buf[0]);
+	total = first_frame('R', "the request");
 
 	static struct request rq; /* static: lives until exit, and leak checkers see it as such */
 	/* Stages with their own stdin or files (test cases) read them from the request after its frame is gone

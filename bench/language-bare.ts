@@ -6,7 +6,8 @@ import type Docker from 'dockerode';
 import { imageNameFor } from '../server/src/runtimes/runtime-manifest.js';
 import { BENCH_LABEL_KEY } from './churn.js';
 import { command } from './cli-paths.js';
-import { stageCommands, stageEnv, type HelloCase } from './language-cases.js';
+import { envOf } from '../server/src/runs/run-plan.js';
+import { stageCommands, type HelloCase } from './language-cases.js';
 
 /** The runner uid of the images (their Dockerfiles create it); the sandbox runs programs as a uid like it. */
 const RUNNER = '10001';
@@ -76,7 +77,8 @@ async function startIdle(docker: Docker, c: HelloCase, o: BareOptions): Promise<
     Cmd: [],
     User: `${RUNNER}:${RUNNER}`,
     WorkingDir: '/work',
-    Env: stageEnv(c),
+    // The server's stage environment: the toolchains read it (Go's GOCACHE), so the bare command must see it.
+    Env: envOf(c),
     NetworkDisabled: true,
     Labels: { [BENCH_LABEL_KEY]: o.label },
     HostConfig: {

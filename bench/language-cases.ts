@@ -5,7 +5,6 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { REPO_ROOT } from '../server/src/create-server.js';
 import { expandCommand } from '../server/src/runs/command-template.js';
-import { envOf } from '../server/src/runs/run-plan.js';
 import { loadRuntimeManifests, type RuntimeManifest } from '../server/src/runtimes/runtime-manifest.js';
 
 /** The languages the issue asks for, in the order the table lists them. */
@@ -85,10 +84,4 @@ export function stageCommands(c: HelloCase): { compile: string[] | null; run: st
     compile: c.manifest.compile ? expandCommand(c.manifest.compile, context) : null,
     run: expandCommand(c.manifest.run, context),
   };
-}
-
-/** The environment a stage runs with, as the server gives it: the toolchains read it (Go's GOCACHE), so the
- * bare command must see the same. */
-export function stageEnv(c: HelloCase): string[] {
-  return envOf(c);
 }

@@ -238,7 +238,8 @@ public final class JavacPrestart {
         try {
             String[][] sets = {
                 {"Hello.java"},
-                {"Shapes.java"},
+                // The image's CDS sample (Dockerfile): generics, lambdas, records, switch, text I/O.
+                {"/opt/java-cds/Warmup.java"},
                 {"app/Main.java", "app/util/Strings.java"},
                 {"Errors.java"},
                 {"Raw.java"},

@@ -51,7 +51,7 @@ export interface AgentStage {
 export interface AgentPrestart {
   /** The argv prefix of the plain command it stands in for (`python3 -u`): argv[k..] is what it is handed. */
   replaces: string[];
-  /** The process itself: the launcher's argv, and the env and limits of the runs it may take. */
+  /** The process itself: the launcher's argv, and the env and limits of the first stages it may take. */
   stage: AgentStage;
 }
 
@@ -143,7 +143,6 @@ class Writer {
   }
 }
 
-/** Encodes the `R` run request frame. */
 function writeFiles(w: Writer, list: readonly AgentFile[]): void {
   w.u32(list.length);
   for (const file of list)
@@ -174,6 +173,7 @@ function writeStage(w: Writer, s: AgentStage): void {
   writeFiles(w, s.resetWorkDir === true ? (s.files ?? []) : []);
 }
 
+/** Encodes the `R` run request frame. */
 export function encodeRunRequest(request: AgentRequest): Buffer {
   const w = new Writer().u32(PROTOCOL_VERSION);
   writeFiles(w, request.files);
@@ -187,8 +187,8 @@ export function encodeRunRequest(request: AgentRequest): Buffer {
 }
 
 /**
- * Encodes the `S` frame of an agent started with `--prestart`: the argv prefix of the run stages its process
- * stands in for, and the stage it is started as (the launcher's argv, the run's env and limits).
+ * Encodes the `S` frame of an agent started with `--prestart`: the argv prefix of the first stage its process
+ * stands in for, and the stage it is started as (the launcher's argv, that stage's env and limits).
  */
 export function encodePrestart(prestart: AgentPrestart): Buffer {
   const w = new Writer().u32(PROTOCOL_VERSION).strings(prestart.replaces);

@@ -112,9 +112,9 @@ export class SandboxPools {
   /**
    * Runs a used container's teardown (its removal, the pool's refill) TEARDOWN_DELAY_MS after the run's end: the
    * run's end resolves the caller's reply first (the HTTP response, or a worker's result published to its API),
-   * and the engine's work on the used container (tens of milliseconds of CPU across dockerd, containerd and runc,
-   * measured to delay an in-process client's reply by up to 30 ms on 2 cores) would otherwise compete for the CPU with the client that is still taking the reply when it runs on the
-   * same host. close() runs any still waiting at once.
+   * and the engine's work on the used container (tens of milliseconds of CPU across dockerd, containerd and
+   * runc; started at once it delayed an in-process client's reply by up to 30 ms on 2 cores) would otherwise
+   * compete for the CPU with a same-host client still taking the reply. close() runs any still waiting at once.
    */
   private afterReply(teardown: () => void): void {
     const run = () => {

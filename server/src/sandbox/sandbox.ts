@@ -10,7 +10,7 @@ export interface ContainerLimits {
 export interface SandboxSpec extends ContainerLimits {
   language: string;
   image: string;
-  /** The interpreter the agent starts before the request, ready to take the run stage (runtime.json prestart). */
+  /** The process the agent starts before the request, ready to take the first stage (runtime.json prestart). */
   prestart?: AgentPrestart;
 }
 
