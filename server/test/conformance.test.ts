@@ -12,6 +12,8 @@ import { postRun, startTestServer } from './helpers.js';
 
 const GVISOR = (process.env.SANDBOX_RUNTIME ?? 'runc') === 'runsc';
 const GVISOR_TIMEOUT_MS = 20000;
+/** Under gVisor a compile may take what a request may ask for at most (COMPILE_MAX_TIMEOUT_MS's default). */
+const GVISOR_COMPILE_TIMEOUT_MS = 60000;
 
 interface Expected {
   entry: string;
@@ -89,8 +91,11 @@ describe('runtime conformance programs', () => {
       ...(expected.stdin !== undefined ? { stdin: expected.stdin } : {}),
       ...(expected.args ? { args: expected.args } : {}),
       // Under gVisor every system call goes through the Sentry and our seccomp filter: the BEAM (Erlang, Elixir)
-      // needs more than the default 5 s there just to start. The cases check behaviour, not speed.
-      ...(GVISOR ? { limits: { timeoutMs: GVISOR_TIMEOUT_MS } } : {}),
+      // needs more than the default 5 s there just to start, and a compiler (OCaml's) came within reach of its
+      // 10 s on a busy CI machine. The cases check behaviour, not speed.
+      ...(GVISOR
+        ? { limits: { timeoutMs: GVISOR_TIMEOUT_MS, compile: { timeoutMs: GVISOR_COMPILE_TIMEOUT_MS } } }
+        : {}),
     });
     expect(res.statusCode, res.body).toBe(200);
     const result = res.json();
