@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import type Docker from 'dockerode';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { buildApp } from './app.js';
-import type { Config } from './config/config.js';
+import { ConfigError, prestartAllowed, type Config } from './config/config.js';
 import { containerLimitsFor, prestartFor } from './runs/run-plan.js';
 import { Metrics } from './observability/metrics.js';
 import type { RunStore } from './store/run-store.js';
@@ -65,6 +65,7 @@ async function createLocalParts(
   keySlots: KeySlots | undefined,
 ): Promise<LocalParts> {
   const { config } = options;
+  await checkPrestartLanguages(config);
   const driver = new DockerSandboxDriver({
     docker: options.docker,
     instanceId: randomUUID(),
@@ -84,7 +85,7 @@ async function createLocalParts(
     driver,
   });
   const specs = registry.list().map((r) => {
-    const prestart = config.RUN_PRESTART ? prestartFor(config, r) : undefined;
+    const prestart = prestartAllowed(config, r.language) ? prestartFor(config, r) : undefined;
     return {
       language: r.language,
       image: r.image,
@@ -363,6 +364,21 @@ function webhookSenderOf(config: Config, logger: FastifyBaseLogger): WebhookSend
         logger,
       })
     : null;
+}
+
+/** A RUN_PRESTART list may name only languages whose runtime.json declares a prestart (a typo would quietly mean
+ * plain starts). */
+async function checkPrestartLanguages(config: Config): Promise<void> {
+  const named = config.RUN_PRESTART;
+  if (typeof named === 'boolean') return;
+  const manifests = new Map((await loadRuntimeManifests(runtimesDirOf(config))).map((m) => [m.language, m]));
+  const problems = named.flatMap((language) => {
+    const m = manifests.get(language);
+    if (!m) return [`RUN_PRESTART names ${language}, which is not a language under ${runtimesDirOf(config)}`];
+    if (!m.prestart) return [`RUN_PRESTART names ${language}, whose runtime.json declares no prestart`];
+    return [];
+  });
+  if (problems.length > 0) throw new ConfigError(problems);
 }
 
 function runtimesDirOf(config: Config): string {

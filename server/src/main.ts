@@ -39,6 +39,10 @@ async function main(): Promise<void> {
       onAgentLog: (container, line) => logger.debug({ container }, `agent: ${line}`),
     });
   } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(err.message); // a value the runtimes refuse (RUN_PRESTART naming a language without one)
+      process.exit(2);
+    }
     logger.fatal(
       `CodeRunner cannot start: ${(err as Error).message}\n` +
         'Run `npm start` from the repository root: it installs and starts the Docker engine and builds the images.',

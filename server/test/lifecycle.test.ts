@@ -5,7 +5,7 @@ import Docker from 'dockerode';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { buildApp } from '../src/app.js';
-import { loadConfig } from '../src/config/config.js';
+import { ConfigError, loadConfig } from '../src/config/config.js';
 import { RunService } from '../src/runs/run-service.js';
 import { RuntimeRegistry } from '../src/runtimes/runtime-registry.js';
 import { CONTAINER_LABELS } from '../src/sandbox/container-config.js';
@@ -39,6 +39,22 @@ describe('server lifecycle', () => {
     } finally {
       await server.app.close();
     }
+  });
+
+  it('refuses a RUN_PRESTART list naming a language without a prestart, or no language at all', async () => {
+    // C compiles with gcc and declares no prestart; "pyton" is a typo. Neither may quietly mean plain starts.
+    const error = await startTestServer({ LANGUAGES: 'python,c', RUN_PRESTART: 'python,c,pyton' }).then(
+      async (server) => {
+        await server.app.close();
+        return null;
+      },
+      (err: unknown) => err,
+    );
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).problems).toEqual([
+      'RUN_PRESTART names c, whose runtime.json declares no prestart',
+      expect.stringMatching(/^RUN_PRESTART names pyton, which is not a language under \/.*runtimes$/),
+    ]);
   });
 
   it('finishes in-flight runs on shutdown, refuses new ones with 503 and removes its containers', async () => {

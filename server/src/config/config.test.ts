@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, configSchema, loadConfig } from './config.js';
+import { ConfigError, configSchema, loadConfig, prestartAllowed } from './config.js';
 
 describe('loadConfig', () => {
   it('gives every key its default', () => {
@@ -31,6 +31,28 @@ describe('loadConfig', () => {
     for (const key of ['PORT', 'POOL_SIZE=', 'SANDBOX_RUNTIME', 'POOL_SIZES'])
       expect(problems).toContain(key);
     expect((error as ConfigError).problems).toHaveLength(4);
+  });
+
+  it('reads RUN_PRESTART as on, off or the languages that may pre-start', () => {
+    expect(prestartAllowed(loadConfig({}), 'python')).toBe(true);
+    for (const [value, python, java] of [
+      ['true', true, true],
+      ['1', true, true],
+      ['false', false, false],
+      ['0', false, false],
+      ['python, javascript', true, false],
+      ['java', false, true],
+    ] as const) {
+      const config = loadConfig({ RUN_PRESTART: value });
+      expect([prestartAllowed(config, 'python'), prestartAllowed(config, 'java')], value).toEqual([
+        python,
+        java,
+      ]);
+    }
+    for (const bad of ['python,', 'Python', 'python,,java', 'python;java'])
+      expect(() => loadConfig({ RUN_PRESTART: bad }), bad).toThrow(
+        /RUN_PRESTART.*true, false or comma-separated/,
+      );
   });
 
   it('refuses a default above its maximum', () => {

@@ -178,10 +178,21 @@ export const configSchema = z.object({
   ),
   SHUTDOWN_GRACE_MS: int('How long in-flight runs may take to finish after SIGTERM', 35000, 0, 600000),
   SERVE_CLIENT: bool('Serve the web client at /', true),
-  RUN_PRESTART: bool(
-    'Start the interpreter of runtimes that declare a prestart in each warm container before its run (off: plain starts)',
-    true,
-  ),
+  RUN_PRESTART: z
+    .string()
+    .default('true')
+    .refine((v) => /^(true|false|1|0|[a-z][a-z0-9+-]*(,[a-z][a-z0-9+-]*)*)$/.test(v.replace(/\s+/g, '')), {
+      message: 'expected true, false or comma-separated language names',
+    })
+    .transform((v): boolean | readonly string[] => {
+      const t = v.replace(/\s+/g, '');
+      if (t === 'true' || t === '1') return true;
+      if (t === 'false' || t === '0') return false;
+      return Object.freeze(t.split(','));
+    })
+    .describe(
+      'Start the interpreter of runtimes that declare a prestart in each warm container before its run: true (all), false (plain starts), or the languages that may (python,javascript)',
+    ),
   API_KEYS: z
     .string()
     .default('')
@@ -338,6 +349,12 @@ export type Config = Readonly<z.infer<typeof configSchema>> & {
   /** CORS_ORIGINS parsed. */
   readonly corsOrigins: readonly string[];
 };
+
+/** Whether RUN_PRESTART lets `language` pre-start its interpreter (when its runtime.json declares one). */
+export function prestartAllowed(config: Pick<Config, 'RUN_PRESTART'>, language: string): boolean {
+  const p = config.RUN_PRESTART;
+  return typeof p === 'boolean' ? p : p.includes(language);
+}
 
 /** Thrown with every problem in the environment at once. */
 export class ConfigError extends Error {
