@@ -1,0 +1,4 @@
+while (line = gets)
+  puts "#{ARGF.filename}:#{$.}: #{line}"
+end
+p ARGV

@@ -1,0 +1,3 @@
+module Lib
+  def self.trace = caller(0)
+end

@@ -1,0 +1,4 @@
+at_exit { puts "not run" }
+print "before"
+$stdout.flush
+exit! 3

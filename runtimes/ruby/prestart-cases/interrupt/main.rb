@@ -1,0 +1,3 @@
+puts "working"
+$stdout.flush
+raise Interrupt

@@ -1,0 +1,1 @@
+p [$stdin.tty?, $stdout.tty?, $stderr.tty?, STDIN.isatty]

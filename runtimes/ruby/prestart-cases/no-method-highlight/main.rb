@@ -1,0 +1,2 @@
+h = { name: nil }
+puts h[:name].upcase

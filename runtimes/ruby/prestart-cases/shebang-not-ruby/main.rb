@@ -1,0 +1,5 @@
+#!/bin/sh
+echo shell
+#!ruby
+puts "ruby part"
+p __LINE__

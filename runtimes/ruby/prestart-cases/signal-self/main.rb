@@ -1,0 +1,5 @@
+puts "about to die"
+$stdout.flush
+Process.kill(:TERM, $$)
+sleep 1
+puts "not reached"

@@ -1,0 +1,3 @@
+module Helper
+  def self.where = __FILE__
+end

@@ -1,0 +1,3 @@
+class Foo
+  def x
+end

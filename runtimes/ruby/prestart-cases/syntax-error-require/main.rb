@@ -1,0 +1,3 @@
+puts "before require"
+$stdout.flush
+require_relative "broken"

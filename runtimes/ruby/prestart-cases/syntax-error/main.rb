@@ -1,0 +1,3 @@
+puts "ok"
+def broken(
+  puts "unclosed"

@@ -1,0 +1,11 @@
+def parse(text)
+  raise "cannot parse #{text.inspect}"
+end
+
+def run
+  parse("abc")
+end
+
+puts "start"
+$stdout.flush
+run

@@ -1,0 +1,2 @@
+# encoding: bogus-enc
+puts 1
