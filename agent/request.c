@@ -230,11 +230,35 @@ static bool write_one(const struct file *f)
 	return fchmod(fd, mode) == 0 && close(fd) == 0;
 }
 
-/* Written by a child that is the runner uid (become_runner), so the files are the program's own and no path
- * trick can make root write outside what the runner may write anyway. With `clear`, the work dir is emptied
- * first (what an earlier stage's program wrote there goes); then f, then f2 (a stage's own files) over them. */
+/* The files written in the work dir by the runner uid: emptied first with `clear`, then f, then f2 (a stage's own
+ * files) over them. NULL, or what could not be written (errno says why). */
+static const char *write_workdir(const struct file *f, uint32_t n, const struct file *f2, uint32_t n2, bool clear)
+{
+	if (clear && (nftw(workdir, unlock_dir, 64, FTW_PHYS | FTW_MOUNT) < 0 ||
+		      nftw(workdir, remove_entry, 64, FTW_DEPTH | FTW_PHYS | FTW_MOUNT) < 0))
+		return "clear the work dir";
+	if (chdir(workdir) < 0)
+		return "work dir";
+	for (uint32_t i = 0; i < n + n2; i++) {
+		const struct file *one = i < n ? &f[i] : &f2[i - n];
+		if (!write_one(one))
+			return one->name;
+	}
+	return NULL;
+}
+
+/* Written as the runner uid, so the files are the program's own and no path trick can make root write outside
+ * what the runner may write anyway. An agent that is not root is the runner already (main checked its uids and
+ * capabilities), so it writes the request's files itself: a fork less on every run. Root (gVisor), and every
+ * reset of the work dir (which walks what a program left there), use a child that becomes the runner. */
 void write_files(const struct file *f, uint32_t n, const struct file *f2, uint32_t n2, bool clear)
 {
+	if (!as_root && !clear) {
+		const char *what = write_workdir(f, n, f2, n2, false);
+		if (what)
+			fatal("cannot write %.200s: %s", what, strerror(errno));
+		return;
+	}
 	int ep[2];
 	if (pipe2(ep, O_CLOEXEC) < 0)
 		fatal("pipe: %m");
@@ -242,29 +266,10 @@ void write_files(const struct file *f, uint32_t n, const struct file *f2, uint32
 	if (p < 0)
 		fatal("fork: %m");
 	if (p == 0) {
-		const char *what = "work dir";
-		uint32_t i = 0;
 		close(ep[0]);
-		if (!become_runner()) {
-			what = "become the runner uid";
-			goto fail;
-		}
-		if (clear) {
-			what = "clear the work dir";
-			if (nftw(workdir, unlock_dir, 64, FTW_PHYS | FTW_MOUNT) < 0 ||
-			    nftw(workdir, remove_entry, 64, FTW_DEPTH | FTW_PHYS | FTW_MOUNT) < 0)
-				goto fail;
-		}
-		if (chdir(workdir) < 0)
-			goto fail;
-		for (; i < n + n2; i++) {
-			const struct file *one = i < n ? &f[i] : &f2[i - n];
-			what = one->name;
-			if (!write_one(one))
-				goto fail;
-		}
-		_exit(0);
-	fail:
+		const char *what = become_runner() ? write_workdir(f, n, f2, n2, clear) : "become the runner uid";
+		if (!what)
+			_exit(0);
 		dprintf(ep[1], "cannot write %.200s: %s", what, strerror(errno));
 		_exit(1);
 	}
