@@ -1,0 +1,3 @@
+local t <close> = setmetatable({}, {__close = function() print("closed") end})
+local g = setmetatable({}, {__gc = function() print("collected at lua_close") end})
+print("end of chunk")

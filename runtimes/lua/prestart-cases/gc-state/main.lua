@@ -1,0 +1,2 @@
+print(collectgarbage("isrunning"), collectgarbage("incremental"), collectgarbage("generational"))
+print(collectgarbage("count") > 0)

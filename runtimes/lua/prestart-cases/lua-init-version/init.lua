@@ -1,0 +1,2 @@
+print("init file", ...)
+error("init fails")

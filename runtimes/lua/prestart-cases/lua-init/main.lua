@@ -1,0 +1,1 @@
+print("main", INITED, arg[1])

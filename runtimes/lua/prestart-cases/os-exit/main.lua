@@ -1,0 +1,3 @@
+io.write("buffered ")
+print("then exit")
+os.exit(7)

@@ -1,0 +1,5 @@
+print("out 1")
+io.stderr:write("err 1\n")
+io.write("out 2\n")
+io.stderr:write("err 2\n")
+error("end")

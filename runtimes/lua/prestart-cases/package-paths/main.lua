@@ -1,0 +1,3 @@
+print(package.path)
+print(package.cpath)
+print(package.config)

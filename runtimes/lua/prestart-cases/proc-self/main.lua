@@ -1,0 +1,2 @@
+local c = io.open("/proc/self/cmdline"):read("a"):gsub("%z", " ")
+print(c)

@@ -1,0 +1,5 @@
+print("before")
+local function f(t)
+  return t.x.y
+end
+f({})

@@ -1,0 +1,1 @@
+print(io.read("l"), io.read("a"))

@@ -1,0 +1,3 @@
+warn("not shown")
+warn("@on")
+warn("shown ", "twice")

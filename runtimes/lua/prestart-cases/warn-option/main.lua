@@ -1,0 +1,4 @@
+warn("visible")
+warn("@off")
+warn("hidden")
+print("done")

@@ -1,0 +1,1 @@
+open(my $fh, '<', 'nope.txt') or die "cannot open: $!\n";

@@ -1,0 +1,5 @@
+use strict;
+use warnings;
+print "before\n";
+sub inner { die "boom" }
+inner();

@@ -1,0 +1,3 @@
+$| = 1;
+print "exit 300 wraps\n";
+exit 300;

@@ -1,0 +1,1 @@
+package Extra; sub hi { "extra " . __FILE__ } 1;

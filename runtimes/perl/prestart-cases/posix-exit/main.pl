@@ -1,0 +1,4 @@
+use POSIX ();
+END { print "no END\n" }
+print "buffered, lost\n";
+POSIX::_exit(6);

@@ -1,0 +1,2 @@
+sub helper { return "helper at " . __FILE__ . ":" . __LINE__ }
+1;

@@ -1,0 +1,10 @@
+use strict;
+use warnings;
+use FindBin qw($Bin $Script);
+use lib "$Bin/lib";
+use My::Greet qw(greet);
+require "./helper.pl";
+print greet("world"), " ", helper(), " $Bin $Script\n";
+print eval { require "helper.pl"; 1 } ? "found via INC\n" : "not in INC: " . ($@ =~ /^(Can't locate helper.pl in \@INC)/)[0] . "\n";
+my $r = do "./data.pl";
+print "do: $r\n";

@@ -1,0 +1,14 @@
+$| = 1;
+my @keys = grep { defined $SIG{$_} } sort keys %SIG;
+print "set at start: @keys\n";
+$SIG{USR1} = sub { print "got $_[0]\n" };
+kill USR1 => $$;
+local $SIG{ALRM} = sub { die "alarm\n" };
+alarm 1;
+eval { sleep 3; 1 } or print "caught $@";
+$SIG{INT} = 'IGNORE';
+kill INT => $$;
+print "ignored INT\n";
+$SIG{INT} = 'DEFAULT';
+kill INT => $$;
+print "not reached\n";

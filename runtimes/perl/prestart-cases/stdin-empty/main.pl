@@ -1,0 +1,2 @@
+my @all = <STDIN>;
+print scalar(@all), " lines, ", (defined(getc(STDIN)) ? "more" : "eof"), "\n";

@@ -1,0 +1,3 @@
+use strict;
+BEGIN { print "begin ran\n" }
+$undeclared = 1;

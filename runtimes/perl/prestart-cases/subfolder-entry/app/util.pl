@@ -1,0 +1,2 @@
+sub util { "util " . __FILE__ }
+1;
