@@ -1,0 +1,3 @@
+<?php
+echo "bye\n";
+exit(3);

@@ -1,0 +1,2 @@
+<?php
+function greet($w) { return "hi $w"; }

@@ -1,0 +1,5 @@
+<?php
+echo "about to die\n";
+posix_kill(getmypid(), SIGTERM);
+sleep(5);
+echo "not here\n";

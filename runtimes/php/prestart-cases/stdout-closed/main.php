@@ -1,0 +1,4 @@
+<?php
+fclose(STDOUT);
+echo "lost?\n";
+fwrite(STDERR, "still here\n");

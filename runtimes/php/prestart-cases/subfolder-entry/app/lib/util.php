@@ -1,0 +1,2 @@
+<?php
+function util() { return "util:" . basename(__FILE__); }

@@ -1,0 +1,3 @@
+<?php
+echo "before\n";
+require __DIR__ . "/bad.php";
