@@ -1,0 +1,4 @@
+a <- commandArgs()
+print(a)
+print(commandArgs(trailingOnly = TRUE))
+cat(length(commandArgs(TRUE)), "\n")

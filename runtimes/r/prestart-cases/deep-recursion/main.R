@@ -1,0 +1,7 @@
+f <- function(n) f(n + 1)
+r <- tryCatch(f(1), error = function(e) conditionMessage(e))
+print(r)
+g <- function(n) if (n == 0) 0 else 1 + g(n - 1)
+print(g(1000))
+print(getOption("expressions"))
+f(1)

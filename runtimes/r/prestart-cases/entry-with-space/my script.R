@@ -1,0 +1,2 @@
+print(commandArgs())
+cat("ran\n")

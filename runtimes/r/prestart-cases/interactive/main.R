@@ -1,0 +1,6 @@
+cat("interactive:", interactive(), "\n")
+cat("isatty stdin/stdout/stderr:", isatty(stdin()), isatty(stdout()), isatty(stderr()), "\n")
+cat("echo option:", getOption("echo"), "\n")
+x <- readline("What is your name? ")
+cat("readline gave:", dQuote(x, FALSE), "\n")
+cat("menu:", tryCatch(menu(c("a", "b")), error = function(e) conditionMessage(e)), "\n")

@@ -1,0 +1,2 @@
+print(commandArgs())
+print(commandArgs(trailingOnly = TRUE))

@@ -1,0 +1,3 @@
+cat("bye\n")
+quit(status = 3)
+cat("not reached\n")

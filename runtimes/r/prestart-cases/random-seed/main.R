@@ -1,0 +1,8 @@
+cat("seed exists before:", exists(".Random.seed", globalenv()), "\n")
+print(RNGkind())
+set.seed(42)
+print(sample(10))
+print(runif(3))
+print(rnorm(2))
+set.seed(1, kind = "Mersenne-Twister", sample.kind = "Rounding")
+print(sample(5))

@@ -1,0 +1,1 @@
+helper <- function(x) x * 21

@@ -1,0 +1,1 @@
+more <- function() "more from lib"

@@ -1,0 +1,5 @@
+source("helper.R")
+cat(helper(2), "\n")
+sys.source("lib/more.R", envir = globalenv())
+cat(more(), "\n")
+source("lib/more.R", chdir = TRUE, echo = TRUE)

@@ -1,0 +1,8 @@
+con <- file("stdin", open = "r")
+first <- readLines(con, n = 1)
+nums <- scan(con, what = integer(), nlines = 2, quiet = FALSE)
+rest <- readLines(con)
+cat("first:", first, "\nsum:", sum(nums), "\nrest:", rest, "\n")
+close(con)
+r <- readLines(file("stdin"))
+cat("after end:", length(r), "\n")

@@ -1,0 +1,3 @@
+lines <- readLines(file("stdin"))
+cat(length(lines), "lines\n")
+writeLines(rev(lines))

@@ -1,0 +1,1 @@
+part <- "part loaded"

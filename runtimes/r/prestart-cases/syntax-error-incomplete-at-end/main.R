@@ -1,0 +1,3 @@
+cat("first\n")
+f <- function() {
+  cat("body")

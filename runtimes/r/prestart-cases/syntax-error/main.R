@@ -1,0 +1,3 @@
+cat("line one runs\n")
+x <- c(1, 2
+cat("never\n")
