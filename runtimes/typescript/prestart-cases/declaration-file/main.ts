@@ -1,0 +1,3 @@
+const c: Config = { name: "x", retries: 2 };
+(globalThis as any).BUILD = "b1";
+console.log(c.name, c.retries, BUILD);

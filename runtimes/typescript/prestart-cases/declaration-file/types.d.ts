@@ -1,0 +1,2 @@
+declare interface Config { name: string; retries: number }
+declare const BUILD: string;

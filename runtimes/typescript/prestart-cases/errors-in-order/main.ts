@@ -1,0 +1,3 @@
+import { a } from "./a";
+import { g } from "./b";
+console.log(a, g(undefined), nope);

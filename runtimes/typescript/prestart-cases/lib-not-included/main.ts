@@ -1,0 +1,3 @@
+const el = document.createElement("div");
+const s = "abc".at(-1);
+console.log(el, s);

@@ -1,0 +1,3 @@
+import { helper } from "./helpers";
+import lodash from "lodash";
+console.log(helper(), lodash);

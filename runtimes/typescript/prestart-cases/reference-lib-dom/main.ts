@@ -1,0 +1,3 @@
+/// <reference lib="dom" />
+const el: HTMLElement | null = null;
+console.log(typeof document, el);

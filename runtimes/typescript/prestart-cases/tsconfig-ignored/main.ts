@@ -1,0 +1,2 @@
+let x: number = null as any;
+console.log(x);

@@ -1,0 +1,5 @@
+async function load(): Promise<number> {
+  throw new TypeError("no data");
+}
+load();
+setTimeout(() => console.log("never"), 100);
