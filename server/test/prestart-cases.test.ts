@@ -254,7 +254,11 @@ describe.runIf(languages.length > 0)('pre-started runtimes against plain starts'
     while (handed() < want && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
     // On failure: what the agents said besides starting and handing over (a launcher given up, and why).
     const other = logs.on.filter((l) => !/handed to the pre-started|pre-started .* as pid/.test(l));
-    expect(handed(), other.join('\n')).toBe(want);
+    // The agent's stderr reaches us on its own pipe, beside the frames: a container removed right after its reply
+    // can lose its last line (seen once in 365 runs in CI, with no agent saying it started a run plainly). So up
+    // to one line in a hundred may be missing; a launcher given up always says so, and that is checked below.
+    expect(handed(), other.join('\n')).toBeGreaterThanOrEqual(want - Math.max(1, Math.floor(want / 100)));
+    expect(handed()).toBeLessThanOrEqual(want);
     expect(logs.on.filter((l) => l.includes('runs start it plainly'))).toEqual([]);
     expect(logs.off.filter((l) => l.includes('pre-started'))).toEqual([]);
   });
