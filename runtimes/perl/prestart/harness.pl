@@ -1,6 +1,7 @@
-# Checks the pre-started perl against a plain start, case by case (README.md beside this file). Runs with the
-# image's perl, using only modules of perl-base (so the same script serves an image without the full perl):
-#   perl harness.pl [--work DIR] [--bench N] [--launcher PATH] CASE_DIR_OR_FOLDER_OF_THEM...
+# Checks the pre-started perl (or, with --language lua, lua5.4) against a plain start, case by case (README.md
+# beside this file). Runs with the image's perl, using only modules of perl-base (so the same script serves an
+# image without the full perl, as the lua one is):
+#   perl harness.pl [--language perl|lua] [--work DIR] [--bench N] [--launcher PATH] CASE_DIR_OR_FOLDER_OF_THEM...
 # For each case folder (program files plus case.json, or a conformance test's expected.json) it runs the plain
 # `perl ENTRY ARGS...` in a fresh copy of the files in the work dir (default /work, which must be writable and is
 # emptied), then does what the agent does with the launcher: starts it in the emptied work dir with a unix socket
@@ -20,12 +21,16 @@ use IO::Select;
 use POSIX ();
 use Socket qw(AF_UNIX SOCK_STREAM PF_UNSPEC);
 
-# What this harness stands in for: runtime.json's run command and prestart.
-my $LAUNCHER = '/usr/local/lib/coderunner/perl-prestart';
-my $INTERPRETER = '/usr/bin/perl';
-my @REPLACES = ('perl');
-my @LAUNCHER_ARGS = ('perl');
-my $DEFAULT_ENTRY = 'main.pl';
+# What this harness stands in for, per runtime (--language): runtime.json's run command and prestart. The lua
+# image has perl-base (essential in Debian) and no other language that can fork and pass a socket, so its
+# launcher is checked with this script too.
+my %RUNTIMES = (
+  perl => { launcher => '/usr/local/lib/coderunner/perl-prestart', interpreter => '/usr/bin/perl',
+            replaces => ['perl'], launcher_args => ['perl'], entry => 'main.pl' },
+  lua => { launcher => '/usr/local/lib/coderunner/lua-prestart', interpreter => '/usr/bin/lua5.4',
+           replaces => ['lua5.4'], launcher_args => ['lua5.4'], entry => 'main.lua' },
+);
+my ($LAUNCHER, $INTERPRETER, @REPLACES, @LAUNCHER_ARGS, $DEFAULT_ENTRY);
 # The run's environment as the server gives it (server/src/runs/run-plan.ts BASE_ENV plus runtime.json's env).
 my %ENV_OF_RUN = (
   PATH => '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
@@ -125,19 +130,26 @@ sub read_file {
 }
 
 sub parse_args {
-  my %o = (work => '/work', bench => 0, launcher => $LAUNCHER, cases => []);
+  my %o = (work => '/work', bench => 0, language => 'perl', cases => []);
   my @argv = @_;
   while (@argv) {
     my $a = shift @argv;
     if ($a eq '--work') { $o{work} = shift @argv }
+    elsif ($a eq '--language') { $o{language} = shift @argv }
     elsif ($a eq '--bench') { $o{bench} = int shift @argv }
     elsif ($a eq '--launcher') { $o{launcher} = shift @argv }
     else { push @{ $o{cases} }, case_dirs($a) }
   }
-  unless (@{ $o{cases} }) {
-    print STDERR "usage: perl harness.pl [--work DIR] [--bench N] [--launcher PATH] CASE_DIR_OR_FOLDER_OF_THEM...\n";
+  my $rt = $RUNTIMES{ $o{language} };
+  unless (@{ $o{cases} } && $rt) {
+    print STDERR "usage: perl harness.pl [--language perl|lua] [--work DIR] [--bench N] [--launcher PATH] "
+      . "CASE_DIR_OR_FOLDER_OF_THEM...\n";
     exit 2;
   }
+  ($LAUNCHER, $INTERPRETER, $DEFAULT_ENTRY) = @$rt{qw(launcher interpreter entry)};
+  @REPLACES = @{ $rt->{replaces} };
+  @LAUNCHER_ARGS = @{ $rt->{launcher_args} };
+  $o{launcher} //= $LAUNCHER;
   return \%o;
 }
 
