@@ -114,7 +114,7 @@ async function postCase(
 }
 
 /** Until every pool of the server is full and only its pool's containers are left (used ones removed). */
-async function settle(docker: Docker, running: RunningServer): Promise<void> {
+export async function settle(docker: Docker, running: RunningServer): Promise<void> {
   const t0 = performance.now();
   await running.server.pools.whenFull(SETTLE_TIMEOUT_MS);
   const target = running.server.pools.stats().reduce((sum, p) => sum + p.target, 0);

@@ -7,6 +7,8 @@
 // To run only it while developing (about 6 minutes instead of the whole bench):
 //   BENCH_ONLY=languages npm run bench            (BENCH_LANGUAGES=python,java for a part of the table)
 // which prints the table and puts its numbers under `languages` in bench/results/latest.json.
+// Phase (i), the distributed mode beside the embedded one, alone (about 4 minutes; prints, writes no results):
+//   BENCH_ONLY=queue npm run bench
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import Docker from 'dockerode';
@@ -45,7 +47,7 @@ const RESULTS_FILE = fileURLToPath(new URL('./results/latest.json', import.meta.
 // 2-core machine (ten languages, bare loops, three servers' samples), and its three servers take a minute to fill.
 const OVERALL_LIMIT_MS = 17 * 60 * 1000;
 /** The phases BENCH_ONLY can pick. */
-const ONLY_PHASES = ['languages'] as const;
+const ONLY_PHASES = ['languages', 'queue'] as const;
 const POOL_SIZE = 3;
 const SUSTAINED_CONCURRENCY = 4;
 const MAX_FAILED_RUNS = 5;
@@ -273,6 +275,21 @@ async function onlyLanguages(docker: Docker, label: string, servers: RunningServ
   return languages.failedRuns.count;
 }
 
+/** BENCH_ONLY=queue: phase (i) alone, beside an embedded server of its own; resolves the failed-run count. */
+async function onlyQueue(docker: Docker, servers: RunningServer[]): Promise<number> {
+  await docker.ping();
+  progress(`(i) starting CodeRunner in-process (pool ${POOL_SIZE}) and waiting for a full pool ...`);
+  const running = await startServer(docker, POOL_SIZE);
+  servers.push(running);
+  const failures = new RunFailures(MAX_FAILED_RUNS);
+  const lines = await queueModeLines(docker, running, failures);
+  process.stdout.write(
+    `\nthe distributed mode (REDIS_URL, BullMQ), beside the embedded one, warm Python hello:\n` +
+      `${lines.map((line) => `  ${line}`).join('\n')}\n`,
+  );
+  return failures.count;
+}
+
 /** Closes the server (which removes its pool), waiting at most CLOSE_LIMIT_MS; says how long it took. */
 async function closeServer(s: RunningServer): Promise<void> {
   const t0 = performance.now();
@@ -308,7 +325,8 @@ async function main(): Promise<number> {
     if (only !== '') {
       if (!(ONLY_PHASES as readonly string[]).includes(only))
         throw new Error(`BENCH_ONLY=${only}: want one of ${ONLY_PHASES.join(', ')}`);
-      const failed = await onlyLanguages(docker, label, servers);
+      const failed =
+        only === 'queue' ? await onlyQueue(docker, servers) : await onlyLanguages(docker, label, servers);
       if (failed > 0) progress(`FAILED: ${failed} run(s) did not print the hello`);
       return failed > 0 ? 1 : 0;
     }

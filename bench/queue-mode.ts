@@ -14,6 +14,7 @@ import {
   type RunFailures,
   type RunningServer,
 } from './coderunner-path.js';
+import { settle } from './languages.js';
 import { progress, runConcurrent, summarize, type Bounds, type Summary } from './stats.js';
 
 export interface QueueModeResult {
@@ -70,10 +71,12 @@ export async function benchQueueMode(
   const processes: RoleProcess[] = [];
   try {
     progress('(i) the same warm path with REDIS_URL (API and worker in one process, through BullMQ) ...');
+    // The same run store as the embedded server's (SQLite in a state folder of its own): its worker records a
+    // run before it replies (API processes read the store), which is part of what the queue adds.
     queued = await startServer(docker, poolSize, 'runc', 'python', {
       REDIS_URL: redis.url,
       WORKER_HEARTBEAT_MS: '200',
-      RUN_STORE: 'memory',
+      STATE_DIR: join(stateDir, 'one-process'),
     });
     await waitHealthy(queued.baseUrl, 1, 20000);
     const a: number[] = [];
@@ -83,8 +86,11 @@ export async function benchQueueMode(
       [embedded, new TimingLog()],
       [queued, new TimingLog()],
     ]);
+    // Each sample from a settled engine, as phase (j) takes them: both servers' pools full and their used
+    // containers gone, so no refill or teardown overlaps a measured run (each hop through Redis is a process
+    // wake-up, and on 2 cores one that waits for a core behind the engine weighs on the queued mode alone).
     const sample = async (s: RunningServer, into: number[]) => {
-      await s.server.pools.whenFull(POOL_FULL_TIMEOUT_MS);
+      await Promise.all([settle(docker, embedded), settle(docker, queued!)]);
       const t0 = performance.now();
       if (await postHello(s.baseUrl, '(i)', failures, into === scratch ? undefined : logs.get(s)))
         into.push(performance.now() - t0);

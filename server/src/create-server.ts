@@ -118,6 +118,8 @@ async function createLocalParts(
     ...(store ? { store } : {}),
     ...(keySlots ? { keySlots } : {}),
     ...(webhooks ? { webhooks } : {}),
+    // Embedded, nobody else reads this process's store; a worker's is read by API processes too.
+    ...(config.REDIS_URL ? {} : { recordAfterReply: true }),
   });
   return { driver, registry, unavailable, orphansRemoved, pools, store, metrics, runs, webhooks };
 }

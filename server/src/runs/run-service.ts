@@ -82,6 +82,11 @@ export interface RunServiceDeps {
   observer?: RunObserver;
   /** Where every run is recorded (GET /api/v1/runs/{id}, asynchronous runs). */
   store?: RunStore;
+  /**
+   * Run store writes after the reply is on its way (record): only where this process alone reads its store (the
+   * embedded mode), never on a worker.
+   */
+  recordAfterReply?: boolean;
   /** With it, runs execute on workers through a queue (runs/remote/); without, on this process's pools. */
   remote?: RemoteDispatch;
   /** The per-API-key cap on runs queued or running (RUN_MAX_PER_KEY). */
@@ -123,6 +128,8 @@ export class RunService {
   private readonly actualOutputs = new WeakMap<RunResponse, Map<number, string>>();
   private shuttingDown = false;
   private readonly live = new Set<RunLifecycle>();
+  /** The run store write deferred last (record): lookups wait for it. */
+  private lastWrite: Promise<void> = Promise.resolve();
 
   constructor(private readonly deps: RunServiceDeps) {
     this.schema = createRunRequestSchema(deps.config);
@@ -211,6 +218,7 @@ export class RunService {
   /** A recorded run, or null when unknown (or recorded for another API key). */
   async lookup(id: string, keyId: string | null): Promise<RunRecord | null> {
     if (!this.deps.store) throw createError('CR_ERR_RUN_STORE_DISABLED');
+    await this.lastWrite;
     const record = await this.deps.store.get(id);
     if (!record || (record.keyId !== null && record.keyId !== keyId)) return null;
     return record;
@@ -247,9 +255,20 @@ export class RunService {
     // The caller's callbackUrl hears of the run once, when it ends, with what GET /api/v1/runs/{id} shows.
     if (ended && callbackUrl) this.deps.webhooks?.deliver(callbackUrl, runView(record));
     if (!store) return Promise.resolve();
-    return store.put(record).catch((err: unknown) => {
+    // Embedded, written a moment later (setImmediate), not inside the caller's tick: a run's end records it on
+    // its way to the reply, and the embedded store's write is synchronous (better-sqlite3), so it would sit on
+    // every run's warm path. The reply goes out first, the write follows before the event loop reads the next
+    // request, a run's records keep their order, and lookup() waits for the last one. A worker writes first: an
+    // API process that reads the shared store must find the run once it has the result.
+    const put =
+      this.deps.recordAfterReply === true
+        ? new Promise<void>((resolve) => setImmediate(resolve)).then(() => store.put(record))
+        : store.put(record);
+    const write = put.catch((err: unknown) => {
       this.deps.logger.warn({ err: String(err), run: prepared.id }, 'could not record a run');
     });
+    this.lastWrite = write;
+    return write;
   }
 
   /** Tests with `compare: "checker"` need a checker that could run: a known language, valid files. */

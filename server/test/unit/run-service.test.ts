@@ -3,7 +3,8 @@
 // back to 0 every time.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { CodeRunnerError } from '../../src/errors/errors.js';
-import type { RunHooks } from '../../src/runs/run-service.js';
+import { RunService, type RunHooks } from '../../src/runs/run-service.js';
+import { SqliteRunStore } from '../../src/store/sqlite-run-store.js';
 import {
   createFakeStack,
   fakeRun,
@@ -238,5 +239,43 @@ describe('RunService', () => {
     const err = await codeRunnerError(s.runs.run(fakeRun('echo never')));
     expect(err).toMatchObject({ code: 'CR_ERR_SERVER_SHUTTING_DOWN', statusCode: 503 });
     expect(s.driver.createCalls).toHaveLength(0);
+  });
+});
+
+describe('RunService run records', () => {
+  const quiet = { warn: () => undefined, info: () => undefined, debug: () => undefined };
+
+  async function withStore(recordAfterReply: boolean) {
+    const s = await setUp();
+    const store = new SqliteRunStore(':memory:');
+    cleanups.push(() => void store.close());
+    const runs = new RunService({
+      config: s.config,
+      registry: s.registry,
+      pools: s.pools,
+      logger: quiet,
+      store,
+      recordAfterReply,
+    });
+    return { runs, store };
+  }
+
+  it('embedded: writes the record after the result is handed back, and a lookup still finds it at once', async () => {
+    const { runs, store } = await withStore(true);
+    const prepared = runs.prepare(fakeRun('echo hi'));
+    const result = await runs.execute(prepared);
+    expect(result.status).toBe('ok');
+    // The caller has the result while the write waits for the event loop's next turn...
+    expect(await store.get(prepared.id)).toBeNull();
+    // ...and this process reads its own write.
+    const record = await runs.lookup(prepared.id, null);
+    expect(record).toMatchObject({ id: prepared.id, state: 'finished', result: { status: 'ok' } });
+  });
+
+  it('on a worker: the record is written before the result is handed back (API processes read the store)', async () => {
+    const { runs, store } = await withStore(false);
+    const prepared = runs.prepare(fakeRun('echo hi'));
+    await runs.execute(prepared);
+    expect(await store.get(prepared.id)).toMatchObject({ id: prepared.id, state: 'finished' });
   });
 });
