@@ -213,6 +213,9 @@ export class RunWorker {
           : createError('CR_ERR_SANDBOX_UNAVAILABLE', err instanceof Error ? err.message : String(err));
       this.reply(data, { id: data.id, kind: 'error', error: wire(error) });
     } finally {
+      // The rest after a turn of the event loop: in one process (role all) the reply resolved the API's HTTP
+      // response, which then goes out before this cleanup and BullMQ's completion of the job.
+      await new Promise<void>((resolve) => setImmediate(resolve));
       o.logger.info({ ...log, status: outcome, ms: Date.now() - taken }, 'run done');
       this.held.delete(data.id);
       if (data.keyId) void o.keySlots?.release(data.keyId, data.id).catch(() => undefined);
