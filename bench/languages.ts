@@ -32,6 +32,8 @@ export interface LanguageRow {
   warm: Record<Column, Summary | null>;
   /** The reply's run.wallTimeMs: the program's own time in the sandbox. */
   programWall: Record<'on' | 'off', Summary | null>;
+  /** The reply's compile.wallTimeMs (the compile stage's own time in the sandbox); null without one. */
+  compileWall: Record<'on' | 'off', Summary | null>;
   /** Why a cell is empty ("no image", a bare command that failed). */
   notes: string[];
 }
@@ -95,7 +97,7 @@ async function postCase(
   phase: string,
   failures: RunFailures,
   signal: AbortSignal,
-): Promise<{ ok: boolean; wallTimeMs: number }> {
+): Promise<{ ok: boolean; wallTimeMs: number; compileMs: number }> {
   const { status, text } = await postJson(
     baseUrl,
     JSON.stringify({
@@ -105,12 +107,20 @@ async function postCase(
     signal,
   );
   if (status !== 200) throw new Error(`POST /api/v1/runs: HTTP ${status}: ${text.slice(0, 800)}`);
-  const body = JSON.parse(text) as { status?: string; run?: { stdout?: string; wallTimeMs?: number } | null };
+  const body = JSON.parse(text) as {
+    status?: string;
+    compile?: { wallTimeMs?: number } | null;
+    run?: { stdout?: string; wallTimeMs?: number } | null;
+  };
   if (body.status !== 'ok' || body.run?.stdout !== c.stdout) {
     failures.record(phase, text);
-    return { ok: false, wallTimeMs: Number.NaN };
+    return { ok: false, wallTimeMs: Number.NaN, compileMs: Number.NaN };
   }
-  return { ok: true, wallTimeMs: body.run.wallTimeMs ?? Number.NaN };
+  return {
+    ok: true,
+    wallTimeMs: body.run.wallTimeMs ?? Number.NaN,
+    compileMs: body.compile?.wallTimeMs ?? Number.NaN,
+  };
 }
 
 /** Until every pool of the server is full and only its pool's containers are left (used ones removed). */
@@ -140,10 +150,15 @@ async function sampleWarm(
   c: HelloCase,
   failures: RunFailures,
   signal: AbortSignal,
-): Promise<{ latency: Record<Column, number[]>; wall: Record<Column, number[]> }> {
+): Promise<{
+  latency: Record<Column, number[]>;
+  wall: Record<Column, number[]>;
+  compile: Record<Column, number[]>;
+}> {
   const settleAll = () => Promise.all(servers.map((s) => settle(docker, s.running)));
   const latency: Record<Column, number[]> = { on: [], off: [], gvisor: [] };
   const wall: Record<Column, number[]> = { on: [], off: [], gvisor: [] };
+  const compile: Record<Column, number[]> = { on: [], off: [], gvisor: [] };
   for (const s of servers) {
     await settleAll();
     await postCase(s.running.baseUrl, c, `(j) ${c.language} ${s.column} warm-up`, failures, signal);
@@ -157,9 +172,10 @@ async function sampleWarm(
       if (!reply.ok) continue;
       latency[s.column].push(performance.now() - t0);
       wall[s.column].push(reply.wallTimeMs);
+      if (Number.isFinite(reply.compileMs)) compile[s.column].push(reply.compileMs);
     }
   }
-  return { latency, wall };
+  return { latency, wall, compile };
 }
 
 const orNull = (samples: readonly number[]) => (samples.length > 0 ? summarize(samples) : null);
@@ -275,13 +291,14 @@ export async function benchLanguages(
     const notes: string[] = [];
     progress(`(j) ${c.language}: bare command in a running container, then the runc columns ...`);
     const bare = await bareOf(docker, c, label, cpus, notes);
-    const { latency, wall } = await sampleWarm(docker, runc, c, failures, signal);
+    const { latency, wall, compile } = await sampleWarm(docker, runc, c, failures, signal);
     const row: LanguageRow = {
       language: c.language,
       prestart: c.manifest.prestart !== null,
       bare,
       warm: { on: orNull(latency.on), off: orNull(latency.off), gvisor: null },
       programWall: { on: orNull(wall.on), off: orNull(wall.off) },
+      compileWall: { on: orNull(compile.on), off: orNull(compile.off) },
       notes,
     };
     rows.push(row);
@@ -312,6 +329,7 @@ export async function benchLanguages(
       bare: null,
       warm: { on: null, off: null, gvisor: null },
       programWall: { on: null, off: null },
+      compileWall: { on: null, off: null },
       notes: [`no image ${imageNameFor(language)}`],
     });
   }

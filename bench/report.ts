@@ -203,6 +203,11 @@ function languageLine(row: LanguageRow, gvisor: boolean): string {
     return Number.isFinite(v) ? `${fix(v, 2)}x` : 'n/a';
   };
   const wall = `${cell(row.programWall.on?.medianMs)} / ${cell(row.programWall.off?.medianMs)}`;
+  const compileWall = row.compileWall;
+  const compile =
+    compileWall.on || compileWall.off
+      ? `${cell(compileWall.on?.medianMs)} / ${cell(compileWall.off?.medianMs)}`
+      : '-';
   const cells = [
     pad(row.language, 11),
     lpad(row.prestart ? 'yes' : 'no', 9),
@@ -212,6 +217,7 @@ function languageLine(row: LanguageRow, gvisor: boolean): string {
     lpad(cell(row.warm.off?.medianMs), 9),
     lpad(ratio('off'), 8),
     lpad(wall, 16),
+    lpad(compile, 14),
     ...(gvisor ? [lpad(cell(row.warm.gvisor?.medianMs), 9), lpad(ratio('gvisor'), 8)] : []),
     lpad(`${row.warm.on?.n ?? 0}/${row.warm.off?.n ?? 0}${gvisor ? `/${row.warm.gvisor?.n ?? 0}` : ''}`, 9),
   ];
@@ -230,6 +236,7 @@ export function formatLanguages(r: LanguagesResult, goals: readonly Goal[]): str
     lpad('off ms', 9),
     lpad('off/bare', 8),
     lpad('prog wall on/off', 16),
+    lpad('compile on/off', 14),
     ...(gvisor ? [lpad('gVisor ms', 9), lpad('gV/bare', 8)] : []),
     lpad('n', 9),
   ];
@@ -239,7 +246,8 @@ export function formatLanguages(r: LanguagesResult, goals: readonly Goal[]): str
     '  bare: the compile + run commands of runtime.json, timed inside a running container of the image (no',
     `  docker exec), ${r.sandboxCpus} CPU as the sandbox has. on / off: CodeRunner POST /api/v1/runs, warm path (full`,
     `  pool of ${r.poolSize}), RUN_PRESTART true / false (identical where runtime.json has no prestart). prog wall: the`,
-    "  reply's run.wallTimeMs (the program's own time in the sandbox), on / off.",
+    "  reply's run.wallTimeMs (the program's own time in the sandbox), on / off. compile: the reply's",
+    "  compile.wallTimeMs (the compile stage's own time in the sandbox), on / off; '-' where there is none.",
     header.join(' '),
     ...r.rows.map((row) => languageLine(row, gvisor)),
   ];
