@@ -98,9 +98,10 @@ void send_outputs(uint8_t idx, const struct request *rq)
 	if (rq->nglobs == 0 && snprintf(out, sizeof out, "%s/out", workdir) < (int)sizeof out && lstat(out, &sb) < 0 &&
 	    errno == ENOENT) {
 		unsigned char none[6] = { idx, 0, 0, 0, 0, 0 };
-		send_frame('U', none, sizeof none);
+		hold_frame('U', none, sizeof none);
 		return;
 	}
+	flush_frames(); /* a child must not inherit a held frame */
 	pid_t p = fork();
 	if (p < 0)
 		fatal("fork: %m");
