@@ -1,8 +1,8 @@
 /**
  * Runs every runtime's conformance programs (runtimes/<language>/tests/<case>/) through the real HTTP API.
- * A case is a folder: the project's files plus expected.json, which names the entry file, optional stdin and
- * args, and what must come back (status, exact stdout or a pattern, a stderr pattern, a compiler-output pattern,
- * the exit code). A compile_error must never reach the run stage.
+ * A case is a folder: the project's files plus expected.json, which names the entry file, optional stdin,
+ * args and compileArgs, and what must come back (status, exact stdout or a pattern, a stderr pattern, a
+ * compiler-output pattern, the exit code). A compile_error must never reach the run stage.
  */
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -19,6 +19,8 @@ interface Expected {
   entry: string;
   stdin?: string;
   args?: string[];
+  /** The request's compileArgs (e.g. `-H`, to see which headers a compile read). */
+  compileArgs?: string[];
   status: string;
   stdout?: string;
   stdoutMatch?: string;
@@ -90,6 +92,7 @@ describe('runtime conformance programs', () => {
       files,
       ...(expected.stdin !== undefined ? { stdin: expected.stdin } : {}),
       ...(expected.args ? { args: expected.args } : {}),
+      ...(expected.compileArgs ? { compileArgs: expected.compileArgs } : {}),
       // Under gVisor every system call goes through the Sentry and our seccomp filter: the BEAM (Erlang, Elixir)
       // needs more than the default 5 s there just to start, and a compiler (OCaml's) came within reach of its
       // 10 s on a busy CI machine. The cases check behaviour, not speed.
