@@ -164,9 +164,10 @@ void send_prefixed(char type, unsigned char *buf, size_t len);
 void send_frame(char type, const void *payload, size_t len);
 void send_str_frame(char type, const char *s);
 void send_exit(uint8_t idx, const struct result *r);
-/* A small frame that waits for the next one to go out in the same write (frames.c); flush_frames writes it now. */
+/* A small frame that waits for the next one to go out in the same write (frames.c). */
 void hold_frame(char type, const void *payload, size_t len);
-void flush_frames(void);
+/* fork() for every child of the agent: a held frame is written first. */
+pid_t agent_fork(void);
 _Noreturn __attribute__((format(printf, 1, 2))) void fatal(const char *fmt, ...);
 void *xrealloc(void *p, size_t n);
 void read_more(void);

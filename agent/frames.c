@@ -56,13 +56,14 @@ void write_all(int fd, const void *buf, size_t len)
 /*
  * The small frames that end a stage (its X, an empty U) are held here until the next frame (the run's D, the next
  * stage's P or B, an output file), and go out with it in one write: the engine relays each write to the server as
- * a message of its own, and a separate D reached the server 0.3 ms after its X. Every fork flushes first (a child
- * must not write a held frame again), and so does everything that waits (each wait follows a frame it sends).
+ * a message of its own, and a separate D reached the server 0.3 ms after its X. Every fork goes through agent_fork,
+ * which flushes first (a child must not write a held frame again, nor the frame wait behind the child's work), and
+ * every wait follows a frame it sends.
  */
 static unsigned char held[64];
 static size_t held_len;
 
-void flush_frames(void)
+static void flush_frames(void)
 {
 	size_t n = held_len;
 	held_len = 0;
@@ -78,6 +79,12 @@ void hold_frame(char type, const void *payload, size_t len)
 	put32(held + held_len + 1, (uint32_t)len);
 	memcpy(held + held_len + 5, payload, len);
 	held_len += 5 + len;
+}
+
+pid_t agent_fork(void)
+{
+	flush_frames();
+	return fork();
 }
 
 /* buf has 5 bytes of headroom before the payload, so a data chunk goes out in one write without a copy. */

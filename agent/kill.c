@@ -49,8 +49,7 @@ void kill_runner(int sig)
 	}
 	/* Root outside a container of its own (tests on a host): a helper that becomes the runner uid does it, and
 	 * can never hit the agent (root) or itself. */
-	flush_frames(); /* a child must not inherit a held frame */
-	pid_t p = fork();
+	pid_t p = agent_fork();
 	if (p == 0) {
 		if (become_runner()) {
 			kill(-1, sig);

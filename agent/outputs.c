@@ -101,8 +101,7 @@ void send_outputs(uint8_t idx, const struct request *rq)
 		hold_frame('U', none, sizeof none);
 		return;
 	}
-	flush_frames(); /* a child must not inherit a held frame */
-	pid_t p = fork();
+	pid_t p = agent_fork();
 	if (p < 0)
 		fatal("fork: %m");
 	if (p == 0) {

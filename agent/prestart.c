@@ -83,8 +83,7 @@ void prestart_begin(const unsigned char *payload, size_t len)
 		setfsuid(0), setfsgid(0);
 	if (!ok)
 		fatal("pipe for the pre-started process: %m");
-	flush_frames(); /* a child must not inherit a held frame */
-	pid_t pid = fork();
+	pid_t pid = agent_fork();
 	if (pid < 0)
 		fatal("fork: %m");
 	if (pid == 0)

@@ -262,8 +262,7 @@ void write_files(const struct file *f, uint32_t n, const struct file *f2, uint32
 	int ep[2];
 	if (pipe2(ep, O_CLOEXEC) < 0)
 		fatal("pipe: %m");
-	flush_frames(); /* a child must not inherit a held frame */
-	pid_t p = fork();
+	pid_t p = agent_fork();
 	if (p < 0)
 		fatal("fork: %m");
 	if (p == 0) {

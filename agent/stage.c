@@ -106,8 +106,7 @@ void run_stage(uint8_t idx, const struct stage *st, bool has_stdin, struct resul
 			fatal("stdin for the stage: %m");
 		cpu_base_init(&base);
 		t0 = now_ns();
-		flush_frames(); /* a child must not inherit a held frame */
-		pid = fork();
+		pid = agent_fork();
 		if (pid < 0)
 			fatal("fork: %m");
 		if (pid == 0)
