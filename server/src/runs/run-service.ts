@@ -128,8 +128,8 @@ export class RunService {
   private readonly actualOutputs = new WeakMap<RunResponse, Map<number, string>>();
   private shuttingDown = false;
   private readonly live = new Set<RunLifecycle>();
-  /** The run store write deferred last (record): lookups wait for it. */
-  private lastWrite: Promise<void> = Promise.resolve();
+  /** The run store write deferred last (record, recordAfterReply): lookups wait for it. */
+  private lastDeferredWrite: Promise<void> = Promise.resolve();
 
   constructor(private readonly deps: RunServiceDeps) {
     this.schema = createRunRequestSchema(deps.config);
@@ -218,7 +218,7 @@ export class RunService {
   /** A recorded run, or null when unknown (or recorded for another API key). */
   async lookup(id: string, keyId: string | null): Promise<RunRecord | null> {
     if (!this.deps.store) throw createError('CR_ERR_RUN_STORE_DISABLED');
-    await this.lastWrite;
+    await this.lastDeferredWrite;
     const record = await this.deps.store.get(id);
     if (!record || (record.keyId !== null && record.keyId !== keyId)) return null;
     return record;
@@ -260,14 +260,16 @@ export class RunService {
     // every run's warm path. The reply goes out first, the write follows before the event loop reads the next
     // request, a run's records keep their order, and lookup() waits for the last one. A worker writes first: an
     // API process that reads the shared store must find the run once it has the result.
-    const put =
-      this.deps.recordAfterReply === true
-        ? new Promise<void>((resolve) => setImmediate(resolve)).then(() => store.put(record))
-        : store.put(record);
+    const later = this.deps.recordAfterReply === true;
+    const put = later
+      ? new Promise<void>((resolve) => setImmediate(resolve)).then(() => store.put(record))
+      : store.put(record);
     const write = put.catch((err: unknown) => {
       this.deps.logger.warn({ err: String(err), run: prepared.id }, 'could not record a run');
     });
-    this.lastWrite = write;
+    // Only a deferred write is waited for: a store another process reads (PostgreSQL) gets no more ordering
+    // from this process's lookups than it had, and they do not queue behind unrelated writes.
+    if (later) this.lastDeferredWrite = write;
     return write;
   }
 
