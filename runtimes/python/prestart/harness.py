@@ -198,9 +198,38 @@ def run_once(program, argv, work, stdin, merge, sock, on_ready, timeout_ms):
     code = os.WEXITSTATUS(st) if os.WIFEXITED(st) else None
     sig = signal.Signals(os.WTERMSIG(st)).name if os.WIFSIGNALED(st) else None
     stderr = result['stderr'] + (f'\n[harness: {note}]\n'.encode() if note else b'')
+    # Whatever the run left behind (the launcher's exit helper must be gone with it): counted, not named, so
+    # that a case whose program leaves a process in both starts still compares equal.
+    left = strays()
+    if left:
+        stderr += f'\n[harness: {left} process(es) still there 2 s after the exit]\n'.encode()
     return {'stdout': result['stdout'], 'stderr': stderr, 'code': code, 'signal': sig, 'ready': ready,
             'to_first': None if result['first'] is None else result['first'] - start,
             'to_exit': status['at'] - start, 'to_ready': start - spawned_at}
+
+
+def strays(wait_s=2.0):
+    """Processes other than this one still running (zombies reaped on the way) after up to wait_s."""
+    deadline = time.monotonic() + wait_s
+    while True:
+        try:
+            while os.waitpid(-1, os.WNOHANG)[0] > 0:
+                pass
+        except ChildProcessError:
+            pass
+        left = 0
+        for entry in os.listdir('/proc'):
+            if not entry.isdigit() or int(entry) == os.getpid():
+                continue
+            try:
+                with open(f'/proc/{entry}/stat', 'rb') as f:
+                    state = f.read().rsplit(b')', 1)[1].split()[0]
+            except (OSError, IndexError):
+                continue
+            left += state != b'Z'
+        if left == 0 or time.monotonic() >= deadline:
+            return left
+        time.sleep(0.002)
 
 
 def plain_run(c, options):

@@ -18,6 +18,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "exit-helper.h"
+
 /* The running interpreter's configuration (Include/internal/pycore_interp.h; a global function of the static
  * libpython3.13.a), declared here to keep the internal headers (Py_BUILD_CORE) out. Py_RunMain() runs what it
  * says: run_filename, with sys.path[0] computed from argv[0]. (_PyInterpreterState_SetConfig() would apply a
@@ -192,6 +194,9 @@ int main(int argc_unused, char **argv_unused, char **envp) {
   free(message);
 
   /* CPython's own run of the configured script, finalisation and exit status (120 when finalising fails, death
-   * by SIGINT after an unhandled KeyboardInterrupt). */
-  return Py_RunMain();
+   * by SIGINT after an unhandled KeyboardInterrupt); the exit itself without waiting for the memory to be
+   * unmapped (exit-helper.c). */
+  int status = Py_RunMain();
+  exit_without_unmapping();
+  return status;
 }
