@@ -1,0 +1,2 @@
+<?php
+// Here so that ./dir/../main.php resolves: git keeps no empty folder.
