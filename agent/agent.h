@@ -97,7 +97,11 @@ struct result {
 	uint32_t sig, wall_ms, cpu_ms, mem_kb;
 	uint8_t limit, trunc[2];
 	uint64_t out_bytes;
+	uint8_t flags; /* EXIT_PRESTARTED */
 };
+
+/* The X frame's flags byte: the stage ran in the pre-started process (handed over), not a fresh one. */
+#define EXIT_PRESTARTED 1
 
 /* What the SIGCHLD handling learned while a stage ran. */
 struct reaped {

@@ -126,7 +126,7 @@ void send_str_frame(char type, const char *s)
 
 void send_exit(uint8_t idx, const struct result *r)
 {
-	unsigned char x[32], *p = x;
+	unsigned char x[33], *p = x;
 	*p++ = idx;
 	p = put32(p, (uint32_t)r->code);
 	p = put32(p, r->sig);
@@ -136,7 +136,8 @@ void send_exit(uint8_t idx, const struct result *r)
 	*p++ = r->limit;
 	*p++ = r->trunc[0];
 	*p++ = r->trunc[1];
-	put64(p, r->out_bytes);
+	p = put64(p, r->out_bytes);
+	*p = r->flags;
 	hold_frame('X', x, sizeof x);
 }
 

@@ -84,6 +84,8 @@ void run_stage(uint8_t idx, const struct stage *st, bool has_stdin, struct resul
 		t0 = now_ns();
 		pid = prestart_handover(st, &inp[1], &outp[0], &errp[0], &base.pre);
 		handed = pid != 0;
+		if (handed)
+			r->flags |= EXIT_PRESTARTED;
 		/* A stage without stdin (a compile) reads end of file from the launcher's pipe at once. */
 		if (handed && !has_stdin) {
 			close(inp[1]);

@@ -118,6 +118,19 @@ afterAll(async () => {
   await Promise.all([on?.app.close(), off?.app.close()]);
 });
 
+/** The server's count (GET /metrics) of first stages by how they started, over every language. */
+async function firstStages(server: CodeRunnerServer): Promise<{ prestarted: number; plain: number }> {
+  const res = await server.app.inject({ method: 'GET', url: '/metrics' });
+  expect(res.statusCode).toBe(200);
+  const count = { prestarted: 0, plain: 0 };
+  for (const m of res.body.matchAll(
+    /^coderunner_first_stages_total\{[^}]*start="(prestarted|plain)"[^}]*\} (\d+)$/gm,
+  )) {
+    count[m[1] as 'prestarted' | 'plain'] += Number(m[2]);
+  }
+  return count;
+}
+
 interface Reply {
   status: string;
   compile: { stdout: string; stderr: string; exitCode: number | null } | null;
@@ -246,19 +259,17 @@ describe.runIf(languages.length > 0)('pre-started runtimes against plain starts'
   );
 
   it('handed the runs to the pre-started process when on, and had none when off', async () => {
-    // The agents' stderr lines come over the attach stream beside the frames: wait (bounded) for the last.
-    // A run with interpreter options of its own starts plainly (run-plan: the launchers would only exec them).
-    const want = cases.filter((c) => !c.spec.interpreterArgs?.length).length;
-    const deadline = Date.now() + 10000;
-    const handed = () => logs.on.filter((l) => l.includes('handed to the pre-started')).length;
-    while (handed() < want && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    // Every run's first stage reports in its exit frame whether the pre-started process ran it, and the metrics
+    // count them (coderunner_first_stages_total): exact, as the frames travel with the reply. A run with
+    // interpreter options of its own starts plainly (run-plan: the launchers would only exec them).
+    const plainly = cases.filter((c) => (c.spec.interpreterArgs?.length ?? 0) > 0).length;
     // On failure: what the agents said besides starting and handing over (a launcher given up, and why).
     const other = logs.on.filter((l) => !/handed to the pre-started|pre-started .* as pid/.test(l));
-    // The agent's stderr reaches us on its own pipe, beside the frames: a container removed right after its reply
-    // can lose its last line (seen once in 365 runs in CI, with no agent saying it started a run plainly). So up
-    // to one line in a hundred may be missing; a launcher given up always says so, and that is checked below.
-    expect(handed(), other.join('\n')).toBeGreaterThanOrEqual(want - Math.max(1, Math.floor(want / 100)));
-    expect(handed()).toBeLessThanOrEqual(want);
+    expect(await firstStages(on), other.join('\n')).toEqual({
+      prestarted: cases.length - plainly,
+      plain: plainly,
+    });
+    expect(await firstStages(off)).toEqual({ prestarted: 0, plain: cases.length });
     expect(logs.on.filter((l) => l.includes('runs start it plainly'))).toEqual([]);
     expect(logs.off.filter((l) => l.includes('pre-started'))).toEqual([]);
   });

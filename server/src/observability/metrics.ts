@@ -8,6 +8,8 @@ export interface RunObserver {
   finished(response: RunResponse): void;
   /** A run refused or failed before a result (queue full, no sandbox, cancelled): by error code. */
   failed(language: string, code: string): void;
+  /** A run's first stage ended: it ran in the process the agent had pre-started, or in one started for it. */
+  firstStage(language: string, prestarted: boolean): void;
 }
 
 /** Live state read at scrape time. */
@@ -35,6 +37,7 @@ export class Metrics implements RunObserver {
   private readonly runs: Counter<'language' | 'status'>;
   private readonly refused: Counter<'language' | 'code'>;
   private readonly phase: Histogram<'language' | 'phase'>;
+  private readonly firstStages: Counter<'language' | 'start'>;
 
   constructor(sources: MetricsSources) {
     const registers = [this.registry];
@@ -49,6 +52,14 @@ export class Metrics implements RunObserver {
       name: 'coderunner_runs_failed_total',
       help: 'Runs refused or failed before a result (queue full, no sandbox, cancelled), by error code',
       labelNames: ['language', 'code'],
+      registers,
+    });
+    this.firstStages = new Counter({
+      name: 'coderunner_first_stages_total',
+      help:
+        "Runs' first stages that ended, by how their process started: prestarted (handed to the process the " +
+        'agent started before the request, RUN_PRESTART) or plain; counted where the run executes',
+      labelNames: ['language', 'start'],
       registers,
     });
     this.phase = new Histogram({
@@ -167,5 +178,9 @@ export class Metrics implements RunObserver {
 
   failed(language: string, code: string): void {
     this.refused.inc({ language, code });
+  }
+
+  firstStage(language: string, prestarted: boolean): void {
+    this.firstStages.inc({ language, start: prestarted ? 'prestarted' : 'plain' });
   }
 }

@@ -25,6 +25,7 @@ const exit = (over: Partial<StageExit> = {}): StageExit => ({
   stdoutTruncated: false,
   stderrTruncated: false,
   outputBytes: 0,
+  prestarted: false,
   ...over,
 });
 

@@ -545,6 +545,8 @@ export class RunService {
           : {}),
         onEvent: (event) => {
           if (event.type === 'stage-begin') started = true;
+          if (event.type === 'stage-exit' && event.exit.stage === 0)
+            this.deps.observer?.firstStage(runtime.language, event.exit.prestarted);
           const kept = collector.onEvent(event);
           if (kept) hooks.onEvent?.(kept);
           // A test's verdict streams once its stage is over, files included (they follow its exit).
@@ -687,6 +689,7 @@ const EMPTY_EXIT: StageExit = {
   stdoutTruncated: false,
   stderrTruncated: false,
   outputBytes: 0,
+  prestarted: false,
 };
 
 function round(ms: number): number {

@@ -7,8 +7,9 @@ import {
   FrameDecoder,
 } from './agent-protocol.js';
 
-function exitPayload(fields: { exitCode: number; signal: number; limit: number }): Buffer {
-  const p = Buffer.alloc(32);
+function exitPayload(fields: { exitCode: number; signal: number; limit: number; flags?: number }): Buffer {
+  const p = Buffer.alloc(fields.flags === undefined ? 32 : 33);
+  if (fields.flags !== undefined) p.writeUInt8(fields.flags, 32);
   p.writeUInt8(1, 0);
   p.writeInt32BE(fields.exitCode, 1);
   p.writeUInt32BE(fields.signal, 5);
@@ -113,12 +114,29 @@ describe('agent protocol codec', () => {
         stdoutTruncated: true,
         stderrTruncated: false,
         outputBytes: 123,
+        prestarted: false,
       },
     });
     const exited = decodeAgentFrame('X'.charCodeAt(0), exitPayload({ exitCode: 3, signal: 0, limit: 0 }));
     expect(
       exited.type === 'stage-exit' && [exited.exit.exitCode, exited.exit.signal, exited.exit.limit],
     ).toEqual([3, null, 'none']);
+  });
+
+  it("reads the stage exit's flags byte: run by the pre-started process, or not; absent from older agents", () => {
+    const prestarted = (flags?: number) => {
+      const event = decodeAgentFrame(
+        'X'.charCodeAt(0),
+        exitPayload({ exitCode: 0, signal: 0, limit: 0, flags }),
+      );
+      return event.type === 'stage-exit' && event.exit.prestarted;
+    };
+    expect([prestarted(1), prestarted(0), prestarted(undefined), prestarted(0xfe)]).toEqual([
+      true,
+      false,
+      false,
+      false,
+    ]);
   });
 
   it('reassembles frames split across chunks and keeps the remainder', () => {

@@ -82,6 +82,8 @@ export interface StageExit {
   stdoutTruncated: boolean;
   stderrTruncated: boolean;
   outputBytes: number;
+  /** The stage ran in the process the agent had pre-started and handed it to (the X frame's flags byte). */
+  prestarted: boolean;
 }
 
 export type AgentEvent =
@@ -218,8 +220,12 @@ export function encodeSignal(signal: number): Buffer {
   return encodeFrame('K', payload);
 }
 
+/** The X frame's flags (byte 32): the stage ran in the pre-started process. */
+const EXIT_PRESTARTED = 1;
+
 function decodeStageExit(p: Buffer): StageExit {
-  if (p.length < 32) throw new Error(`stage exit frame has ${p.length} bytes, expected 32`);
+  // 33 bytes from agents that report the flags byte; 32 from older ones (no flags).
+  if (p.length < 32) throw new Error(`stage exit frame has ${p.length} bytes, expected 33`);
   const exitCode = p.readInt32BE(1);
   const signal = p.readUInt32BE(5);
   return {
@@ -233,6 +239,7 @@ function decodeStageExit(p: Buffer): StageExit {
     stdoutTruncated: p.readUInt8(22) === 1,
     stderrTruncated: p.readUInt8(23) === 1,
     outputBytes: Number(p.readBigUInt64BE(24)),
+    prestarted: p.length > 32 && (p.readUInt8(32) & EXIT_PRESTARTED) !== 0,
   };
 }
 

@@ -221,6 +221,7 @@ function exit(e: Partial<StageExit>): StageExit {
     stdoutTruncated: false,
     stderrTruncated: false,
     outputBytes: 0,
+    prestarted: false,
     ...e,
   };
 }

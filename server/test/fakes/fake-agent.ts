@@ -266,6 +266,7 @@ export class FakeAgent {
       stdoutTruncated: running.stdoutTruncated,
       stderrTruncated: running.stderrTruncated,
       outputBytes: running.outputBytes,
+      prestarted: false,
     };
   }
 
