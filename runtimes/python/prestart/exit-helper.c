@@ -30,9 +30,9 @@
 #include <signal.h>
 #include <stdatomic.h>
 #include <stddef.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
-#include <string.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <unistd.h>
@@ -54,7 +54,8 @@ static int helper(void *unused) {
     syscall(SYS_exit, 0);
   }
   set_state(READY);
-  for (;;) syscall(SYS_pause);
+  /* Until the launcher's death signal: ppoll on nothing, which every architecture has (pause is x86's alone). */
+  for (;;) syscall(SYS_ppoll, NULL, 0, NULL, NULL, 0);
   return 0;
 }
 
