@@ -12,6 +12,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../src/create-server.js';
+import { shellWords } from '../src/util/shell-words.js';
 
 const runtimesDir = join(REPO_ROOT, 'runtimes');
 const runtime = process.env.SANDBOX_RUNTIME ?? 'runc';
@@ -37,30 +38,6 @@ function documentedCommand(readme: string): string[] | null {
     return shellWords(text.replaceAll('$PWD', REPO_ROOT));
   }
   return null;
-}
-
-/** Splits on blanks outside double quotes and drops the quotes: all the shell the READMEs' commands use. */
-function shellWords(text: string): string[] {
-  const words: string[] = [];
-  let word = '';
-  let quoted = false;
-  let started = false;
-  for (const ch of text) {
-    if (ch === '"') {
-      quoted = !quoted;
-      started = true;
-    } else if (!quoted && /\s/.test(ch)) {
-      if (started) words.push(word);
-      word = '';
-      started = false;
-    } else {
-      word += ch;
-      started = true;
-    }
-  }
-  if (quoted) throw new Error(`unbalanced quote in: ${text}`);
-  if (started) words.push(word);
-  return words;
 }
 
 const harnessed = readdirSync(runtimesDir)

@@ -1,6 +1,7 @@
 import { MAX_ADDRESS_SPACE_MB, MAX_PROCESSES, type RunRequest } from '@coderunner/protocol';
 import { acceptsExtraArgs } from '../../runtimes/runtime-manifest.js';
 import { defaultFileName, javaMainClass, type JobeLanguage } from './languages.js';
+import { shellWords } from '../../util/shell-words.js';
 
 /** A Jobe failure answered as Jobe does: a JSON string body with an HTTP status (app/Libraries/JobException.php). */
 export class JobeError extends Error {
@@ -151,42 +152,6 @@ function numberParam(params: Record<string, unknown>, key: string, fallback: num
 function listParam(params: Record<string, unknown>, key: string): string[] {
   const value = params[key];
   return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string') : [];
-}
-
-/** POSIX shell word splitting (quotes and backslashes; no expansion), as `sh -c` treats Jobe's joined args. */
-export function shellWords(line: string): string[] {
-  const words: string[] = [];
-  let word = '';
-  let inWord = false;
-  for (let i = 0; i < line.length; i++) {
-    const c = line[i]!;
-    if (c === "'") {
-      const end = line.indexOf("'", i + 1);
-      word += end < 0 ? line.slice(i + 1) : line.slice(i + 1, end);
-      i = end < 0 ? line.length : end;
-      inWord = true;
-    } else if (c === '"') {
-      i++;
-      while (i < line.length && line[i] !== '"') {
-        if (line[i] === '\\' && i + 1 < line.length && '"\\$`'.includes(line[i + 1]!)) i++;
-        word += line[i]!;
-        i++;
-      }
-      inWord = true;
-    } else if (c === '\\' && i + 1 < line.length) {
-      word += line[++i]!;
-      inWord = true;
-    } else if (/\s/.test(c)) {
-      if (inWord) words.push(word);
-      word = '';
-      inWord = false;
-    } else {
-      word += c;
-      inWord = true;
-    }
-  }
-  if (inWord) words.push(word);
-  return words;
 }
 
 /** Options of {@link planJobeRun}. */
