@@ -1,3 +1,4 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { randomUUID } from 'node:crypto';
 import type { RunRequest, RunResponse, TestResult } from '@coderunner/protocol';
 import type { Config } from '../config/config.js';
@@ -261,9 +262,7 @@ export class RunService {
     // request, a run's records keep their order, and lookup() waits for the last one. A worker writes first: an
     // API process that reads the shared store must find the run once it has the result.
     const later = this.deps.recordAfterReply === true;
-    const put = later
-      ? new Promise<void>((resolve) => setImmediate(resolve)).then(() => store.put(record))
-      : store.put(record);
+    const put = later ? nextTurn().then(() => store.put(record)) : store.put(record);
     const write = put.catch((err: unknown) => {
       this.deps.logger.warn({ err: String(err), run: prepared.id }, 'could not record a run');
     });

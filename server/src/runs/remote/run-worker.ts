@@ -1,3 +1,4 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { CodeRunnerError, createError } from '../../errors/errors.js';
@@ -215,7 +216,7 @@ export class RunWorker {
     } finally {
       // The rest after a turn of the event loop: in one process (role all) the reply resolved the API's HTTP
       // response, which then goes out before this cleanup and BullMQ's completion of the job.
-      await new Promise<void>((resolve) => setImmediate(resolve));
+      await nextTurn();
       o.logger.info({ ...log, status: outcome, ms: Date.now() - taken }, 'run done');
       this.held.delete(data.id);
       if (data.keyId) void o.keySlots?.release(data.keyId, data.id).catch(() => undefined);
